@@ -1,0 +1,110 @@
+"""Readers for a salient run file (one HDF5 file per run).
+
+Layout: ``/salient`` metadata, ``/timeseries`` datasets ([n] or [n, 2]),
+``/data/<step>/meshes/...`` openPMD snapshots. See ``/work/shared/DESIGN.md``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+
+#: Per-side time series datasets ([n, 2]) found under /timeseries.
+SIDE_SERIES = ("strength", "wounded", "killed", "fleeing", "cells_held",
+               "area_held_km2", "shots", "hits")
+
+TERRAIN_NAMES = ("open", "forest", "urban", "water", "road")
+
+
+class NotASalientFile(ValueError):
+    """The path is missing or is not a salient run file."""
+
+
+def decode(value):
+    """Turn an HDF5 string attribute (bytes, numpy.bytes_ or array of them) into str/list."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("ascii", "replace").rstrip("\x00")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SUO":
+        return [decode(v) for v in value.tolist()]
+    return value
+
+
+@dataclass
+class Run:
+    """Time series of one run. ``series[name]`` has shape [n, 2] (one column per side)."""
+    path: str
+    sides: list
+    time_h: np.ndarray                 # simulated time in hours, [n]
+    step: np.ndarray                   # [n]
+    series: dict = field(default_factory=dict)
+    attrs: dict = field(default_factory=dict)   # /salient attributes, decoded
+
+    def __getattr__(self, name):       # run.strength, run.area_held_km2, ...
+        series = self.__dict__.get("series", {})
+        if name in series:
+            return series[name]
+        raise AttributeError(name)
+
+    @property
+    def casualties(self) -> np.ndarray:
+        """Wounded + killed per side, [n, 2]."""
+        return self.series["wounded"] + self.series["killed"]
+
+
+def open_run(path) -> h5py.File:
+    """Open ``path`` read-only, raising NotASalientFile if it is missing or not ours."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise NotASalientFile(f"{path}: no such file")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise NotASalientFile(f"{path}: not an HDF5 file ({e})") from None
+    if "salient" not in f or "timeseries" not in f:
+        f.close()
+        raise NotASalientFile(f"{path}: not a salient run file (no /salient or /timeseries)")
+    return f
+
+
+def read_run(path) -> Run:
+    """Read metadata and all time series of a run file."""
+    with open_run(path) as f:
+        ts = f["timeseries"]
+        sides = decode(ts.attrs.get("sides", f["salient"].attrs.get("sides", ["side 0", "side 1"])))
+        series = {k: ts[k][()] for k in SIDE_SERIES if k in ts}
+        return Run(path=os.fspath(path), sides=list(sides),
+                   time_h=ts["time"][()] / 3600.0, step=ts["step"][()],
+                   series=series,
+                   attrs={k: decode(v) for k, v in f["salient"].attrs.items()})
+
+
+def snapshot_steps(path) -> list:
+    """Sorted integer steps of the snapshots under /data (empty if none)."""
+    with open_run(path) as f:
+        if "data" not in f:
+            return []
+        return sorted(int(k) for k in f["data"].keys() if k.isdigit())
+
+
+def read_mesh(path, step, name, component=None) -> np.ndarray:
+    """Raster ``name`` (terrain, control, presence) of snapshot ``step`` as an [ny, nx] array.
+
+    ``component`` selects a component of a mesh record (e.g. a side name for
+    ``presence``); it may also be an int index into the sides of the run.
+    """
+    with open_run(path) as f:
+        key = f"data/{int(step)}/meshes/{name}"
+        if key not in f:
+            raise KeyError(f"{path}: no mesh {key}")
+        obj = f[key]
+        if isinstance(obj, h5py.Dataset):
+            if component is not None:
+                raise KeyError(f"mesh {name} is a scalar mesh, it has no component {component!r}")
+            return obj[()]
+        if component is None:
+            raise KeyError(f"mesh {name} has components {sorted(obj.keys())}; pass component=")
+        if isinstance(component, int):
+            component = decode(f["timeseries"].attrs["sides"])[component]
+        return obj[component][()]

@@ -1,0 +1,89 @@
+"""Overview plot of a run: area held, strength and casualties, final control map.
+
+Usage: /usr/bin/python3 -m analysis.plot RUN.h5 -o OUT.png
+Exits 2 with a message if RUN.h5 is missing or not a salient run file.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from .io import TERRAIN_NAMES, NotASalientFile, read_mesh, read_run, snapshot_steps  # noqa: E402
+from .summary import summary  # noqa: E402,F401  (re-exported: analysis.plot.summary)
+
+SIDE_COLORS = ("tab:blue", "tab:red")
+TERRAIN_COLORS = ("#e8e4c9", "#7fa36b", "#9e9e9e", "#7fb2d9", "#c9a66b")  # open forest urban water road
+
+
+def plot_run(path, out) -> str:
+    """Write the 3-panel overview PNG of run file ``path`` to ``out``; return ``out``."""
+    run = read_run(path)
+    steps = snapshot_steps(path)
+    fig, (ax_area, ax_str, ax_map) = plt.subplots(1, 3, figsize=(16, 5), constrained_layout=True)
+    t = run.time_h
+
+    for i, side in enumerate(run.sides):
+        c = SIDE_COLORS[i % 2]
+        ax_area.plot(t, run.area_held_km2[:, i], color=c, label=side)
+        ax_str.plot(t, run.strength[:, i], color=c, label=f"{side} active")
+        ax_str.plot(t, run.casualties[:, i], color=c, ls="--", label=f"{side} casualties")
+    ax_area.set(title="Area held", xlabel="time (h)", ylabel="km$^2$")
+    ax_str.set(title="Strength and casualties (wounded + killed)", xlabel="time (h)", ylabel="agents")
+    for ax in (ax_area, ax_str):
+        ax.legend(fontsize="small")
+        ax.grid(alpha=0.3)
+
+    if steps:
+        last = steps[-1]
+        terrain = read_mesh(path, last, "terrain")
+        control = read_mesh(path, last, "control").astype(np.int16)
+        cell = float(run.attrs.get("cell_size_m", 1.0))
+        ny, nx = terrain.shape
+        extent = (0.0, nx * cell / 1000.0, 0.0, ny * cell / 1000.0)
+        ax_map.imshow(terrain, origin="lower", extent=extent, interpolation="nearest",
+                      cmap=ListedColormap(TERRAIN_COLORS), vmin=-0.5, vmax=len(TERRAIN_COLORS) - 0.5)
+        held = np.ma.masked_less(control, 0)
+        ax_map.imshow(held, origin="lower", extent=extent, interpolation="nearest", alpha=0.55,
+                      cmap=ListedColormap(SIDE_COLORS), vmin=-0.5, vmax=1.5)
+        handles = [Patch(color=SIDE_COLORS[i % 2], alpha=0.55, label=f"held by {s}")
+                   for i, s in enumerate(run.sides)]
+        handles += [Patch(color=c, label=n) for c, n in zip(TERRAIN_COLORS, TERRAIN_NAMES)
+                    if np.any(terrain == TERRAIN_NAMES.index(n))]
+        ax_map.legend(handles=handles, fontsize="small", loc="upper right", framealpha=0.8)
+        t_snap = run.time_h[np.searchsorted(run.step, last)] if last in run.step else None
+        when = f"{t_snap:.2f} h" if t_snap is not None else f"step {last}"
+        ax_map.set(title=f"Control at {when}", xlabel="x (km)", ylabel="y (km)")
+    else:
+        ax_map.text(0.5, 0.5, "no snapshots", ha="center", va="center", transform=ax_map.transAxes)
+        ax_map.set_axis_off()
+
+    fig.suptitle(os.path.basename(os.fspath(path)))
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return os.fspath(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m analysis.plot", description=__doc__.splitlines()[0])
+    ap.add_argument("run", help="salient run file (.h5)")
+    ap.add_argument("-o", "--output", help="PNG to write (default: RUN with .png)")
+    a = ap.parse_args(argv)
+    out = a.output or os.path.splitext(a.run)[0] + ".png"
+    try:
+        print(plot_run(a.run, out))
+    except NotASalientFile as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

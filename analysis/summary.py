@@ -1,0 +1,58 @@
+"""Text summary of a run: per side final/initial strength, casualties, area held.
+
+Usage: /usr/bin/python3 -m analysis.summary RUN.h5
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .io import NotASalientFile, read_run
+
+
+def summary(path) -> list:
+    """One dict per side with the final state of the run.
+
+    Keys: side, initial, final (active strength), wounded, killed, casualties
+    (wounded + killed), area_km2 (area held at the end), time_h (final time).
+    """
+    run = read_run(path)
+    if len(run.time_h) == 0:
+        raise NotASalientFile(f"{path}: the time series is empty")
+    rows = []
+    for i, side in enumerate(run.sides):
+        s = run.series
+        rows.append(dict(side=side,
+                         initial=int(s["strength"][0, i]), final=int(s["strength"][-1, i]),
+                         wounded=int(s["wounded"][-1, i]), killed=int(s["killed"][-1, i]),
+                         casualties=int(s["wounded"][-1, i] + s["killed"][-1, i]),
+                         area_km2=float(s["area_held_km2"][-1, i]),
+                         time_h=float(run.time_h[-1])))
+    return rows
+
+
+def format_summary(rows) -> str:
+    """The rows of summary() as a fixed-width text table."""
+    w = max([4] + [len(r["side"]) for r in rows])
+    lines = [f"after {rows[0]['time_h']:.2f} h" if rows else "no sides",
+             f"{'side':<{w}}  {'strength':>15}  {'casualties':>10}  {'(wnd/kia)':>11}  {'area km^2':>10}"]
+    for r in rows:
+        lines.append(f"{r['side']:<{w}}  {r['final']:>7}/{r['initial']:<7}  {r['casualties']:>10}  "
+                     f"{r['wounded']:>5}/{r['killed']:<5}  {r['area_km2']:>10.2f}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 -m analysis.summary", description=__doc__.splitlines()[0])
+    ap.add_argument("run", help="salient run file (.h5)")
+    a = ap.parse_args(argv)
+    try:
+        print(format_summary(summary(a.run)))
+    except NotASalientFile as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

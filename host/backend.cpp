@@ -1,0 +1,40 @@
+// Backend selection and the host state helpers.
+#include "backend.h"
+
+#include <stdexcept>
+
+namespace salient {
+
+void AgentArrays::resize(std::size_t n) {
+  for (auto* v : {&x, &y, &objective_x, &objective_y, &home_x, &home_y, &health, &morale,
+                  &suppression})
+    v->resize(n);
+  for (auto* v : {&side, &status, &posture}) v->resize(n);
+  unit.resize(n);
+}
+
+void RasterArrays::resize(std::int32_t nx_, std::int32_t ny_) {
+  nx = nx_;
+  ny = ny_;
+  const std::size_t n = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
+  terrain.resize(n);
+  cover.resize(n);
+  control.assign(n, kNoControl);
+  for (auto& p : presence) p.assign(n, 0);
+}
+
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads) {
+  if (which == "cpu") return make_cpu_backend(threads);
+  if (which == "cuda") {
+    if (!cuda_compiled()) throw std::runtime_error("--backend cuda: built without CUDA");
+    if (cuda_device_count() == 0) throw std::runtime_error("--backend cuda: no usable device");
+    return make_cuda_backend();
+  }
+  if (which == "auto") {
+    if (cuda_compiled() && cuda_device_count() > 0) return make_cuda_backend();
+    return make_cpu_backend(threads);
+  }
+  throw std::runtime_error("unknown backend '" + which + "' (expected auto, cpu or cuda)");
+}
+
+}  // namespace salient

@@ -1,0 +1,50 @@
+// The backend interface: owns the state in device (or OpenMP host) memory and runs the step
+// pipeline of kernels/ on it. Two implementations from one template (host/thrust_backend.cuh):
+// "cpu" (g++, Thrust on OpenMP) and "cuda" (nvcc, Thrust on CUDA).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "../kernels/observe.cuh"
+#include "../kernels/params.cuh"
+#include "state.h"
+
+namespace salient {
+
+/// A place to run the model.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  /// "cpu" or "cuda".
+  virtual std::string name() const = 0;
+  /// Copies parameters and the initial state in; allocates everything the run needs.
+  virtual void upload(const ModelParams& params, const AgentArrays& agents,
+                      const RasterArrays& raster) = 0;
+  /// Runs one step of the pipeline (step is the Philox counter of the step).
+  virtual void step(std::uint32_t step) = 0;
+  /// Per-side integer tallies of the current state and the last step's fire.
+  virtual Tally tally() = 0;
+  /// Copies the current state out.
+  virtual void download(AgentArrays& agents, RasterArrays& raster) = 0;
+};
+
+/// The OpenMP backend; threads <= 0 means OpenMP's default.
+std::unique_ptr<Backend> make_cpu_backend(int threads);
+
+/// True if this program was built with the CUDA backend.
+bool cuda_compiled();
+/// Number of usable CUDA devices (0 without a driver or device, or without the CUDA build).
+/// Safe to call before anything else touches CUDA.
+int cuda_device_count();
+/// One line per device: name, compute capability, memory.
+std::string cuda_device_summary();
+/// The CUDA backend on the current device. Throws std::runtime_error if unavailable.
+std::unique_ptr<Backend> make_cuda_backend();
+
+/// Chooses a backend: "cpu", "cuda" or "auto" (CUDA if a device is usable, else CPU).
+/// Throws std::runtime_error for "cuda" without a device or an unknown name.
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads);
+
+}  // namespace salient

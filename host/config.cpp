@@ -1,0 +1,375 @@
+// Scenario loading: TOML (toml++) into ScenarioConfig, with strict validation. Every error is
+// reported as one line "FILE:LINE:COLUMN: KEY: MESSAGE" (see config.h).
+#include "config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace salient {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::int64_t kIntMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::array<const char*, 5> kTerrainNames{"open", "forest", "urban", "water", "road"};
+
+/// Allowed values of a float key: lo..hi, lo excluded when open_lo; hi = kInf for "no upper bound".
+struct Range {
+  double lo, hi;
+  bool open_lo;
+  const char* unit;
+};
+/// [lo, hi]
+constexpr Range in(double lo, double hi, const char* unit = "") { return {lo, hi, false, unit}; }
+/// (lo, hi]
+constexpr Range above(double lo, double hi = kInf, const char* unit = "") {
+  return {lo, hi, true, unit};
+}
+constexpr Range kFraction = in(0, 1);
+
+/// Shortest text that reads back as `v`.
+std::string fmt(double v) {
+  if (v == std::trunc(v) && std::fabs(v) < 1e15)
+    return std::to_string(static_cast<std::int64_t>(v));
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string describe(const Range& r) {
+  std::string s = !std::isinf(r.hi)
+                      ? (r.open_lo ? "in (" : "in [") + fmt(r.lo) + ", " + fmt(r.hi) + "]"
+                      : (r.open_lo ? "> " : ">= ") + fmt(r.lo);
+  return *r.unit ? s + " " + r.unit : s;
+}
+
+/// "a string (\"x\")", "a float (2.5)", ...: what a node holds, for "got ..." messages.
+std::string got(const toml::node& n) {
+  if (auto s = n.as_string()) {
+    std::string v;
+    for (char c : s->get()) v += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
+    return "a string (\"" + v + "\")";
+  }
+  if (auto i = n.as_integer()) return "an integer (" + std::to_string(i->get()) + ")";
+  if (auto f = n.as_floating_point()) return "a float (" + fmt(f->get()) + ")";
+  if (auto b = n.as_boolean()) return b->get() ? "a boolean (true)" : "a boolean (false)";
+  if (n.is_table()) return "a table";
+  if (n.is_array()) return "an array";
+  return "a date/time";
+}
+
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1])});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+/// "did you mean 'x'?" for the closest allowed key, or the list of allowed keys.
+std::string suggest(std::string_view key, const std::vector<std::string>& allowed) {
+  const std::string* best = nullptr;
+  std::size_t best_d = 3;
+  for (const auto& a : allowed) {
+    std::size_t d = lower(a) == lower(key) ? 0 : levenshtein(key, a);
+    if (d < best_d) best = &a, best_d = d;
+  }
+  if (best) return "did you mean '" + *best + "'?";
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return "allowed: " + list;
+}
+
+enum Need { kOptional, kRequired };
+
+/// One TOML table being read. Each read registers its key as allowed; a missing required key
+/// is remembered, so that done() can first report unknown keys (often the misspelt missing one).
+class Section {
+ public:
+  Section(const std::string& file, const toml::table* t, std::string prefix,
+          toml::source_position pos)
+      : file_(file), t_(t), prefix_(std::move(prefix)), pos_(pos) {}
+
+  /// Throws ConfigError for `key`, located at its node, or at this table if it is absent.
+  [[noreturn]] void fail(std::string_view key, const std::string& msg) const {
+    const toml::node* n = t_ ? t_->get(key) : nullptr;
+    throw_at(n ? n->source().begin : pos_, full(key), msg);
+  }
+  [[noreturn]] void throw_at(toml::source_position p, const std::string& key,
+                             const std::string& msg) const {
+    throw ConfigError(file_ + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
+                      key + ": " + msg);
+  }
+
+  void number(std::string_view key, double& out, Range r, Need need = kOptional) {
+    const toml::node* n = get(key, need);
+    if (!n) return;
+    if (!n->is_number()) fail(key, "expected a number " + describe(r) + ", got " + got(*n));
+    double v = n->value<double>().value();
+    if (!std::isfinite(v) || (r.open_lo ? v <= r.lo : v < r.lo) || v > r.hi)
+      fail(key, "expected a number " + describe(r) + ", got " + fmt(v));
+    out = v;
+  }
+
+  template <class Int>
+  void integer(std::string_view key, Int& out, std::int64_t lo, std::int64_t hi = kIntMax,
+               Need need = kOptional) {
+    const toml::node* n = get(key, need);
+    if (!n) return;
+    std::string want =
+        "expected an integer " +
+        (hi == kIntMax ? ">= " + std::to_string(lo)
+                       : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (!n->is_integer()) fail(key, want + ", got " + got(*n));
+    std::int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi) fail(key, want + ", got " + std::to_string(v));
+    out = static_cast<Int>(v);
+  }
+
+  void boolean(std::string_view key, bool& out) {
+    if (const toml::node* n = get(key, kOptional)) {
+      if (!n->is_boolean()) fail(key, "expected a boolean (true or false), got " + got(*n));
+      out = n->as_boolean()->get();
+    }
+  }
+
+  /// Required identifier matching [a-z][a-z0-9_]{0,31}.
+  void name(std::string_view key, std::string& out) {
+    const toml::node* n = get(key, kRequired);
+    if (!n) return;
+    const std::string want = "expected a string matching [a-z][a-z0-9_]{0,31}, got ";
+    if (!n->is_string()) fail(key, want + got(*n));
+    const std::string& s = n->as_string()->get();
+    bool ok = !s.empty() && s.size() <= 32 && std::islower(static_cast<unsigned char>(s[0]));
+    for (char c : s)
+      ok = ok && (std::islower(static_cast<unsigned char>(c)) || c == '_' ||
+                  std::isdigit(static_cast<unsigned char>(c)));
+    if (!ok) fail(key, want + got(*n));
+    out = s;
+  }
+
+  /// Required [x0, y0, x1, y1] with x0 < x1, y0 < y1 inside [0, w] x [0, h].
+  void rect(std::string_view key, Rect& out, double w, double h) {
+    const toml::node* n = get(key, kRequired);
+    if (!n) return;
+    const std::string want =
+        "expected [x0, y0, x1, y1] in metres with x0 < x1, y0 < y1, inside [0, " + fmt(w) +
+        "] x [0, " + fmt(h) + "], got ";
+    const toml::array* a = n->as_array();
+    if (!a) fail(key, want + got(*n));
+    if (a->size() != 4) fail(key, want + "an array of " + std::to_string(a->size()) + " elements");
+    double v[4];
+    for (std::size_t i = 0; i < 4; ++i) {
+      const toml::node& e = *a->get(i);
+      if (!e.is_number())
+        throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
+      v[i] = e.value<double>().value();
+    }
+    if (!(0 <= v[0] && v[0] < v[2] && v[2] <= w && 0 <= v[1] && v[1] < v[3] && v[3] <= h))
+      fail(key,
+           want + "[" + fmt(v[0]) + ", " + fmt(v[1]) + ", " + fmt(v[2]) + ", " + fmt(v[3]) + "]");
+    out = {v[0], v[1], v[2], v[3]};
+  }
+
+  /// Sub-table `key` (an empty Section if absent).
+  Section table(std::string_view key, Need need = kOptional) {
+    const toml::node* n = get(key, need);
+    if (n && !n->is_table()) fail(key, "expected a table, got " + got(*n));
+    return Section(file_, n ? n->as_table() : nullptr, full(key), n ? n->source().begin : pos_);
+  }
+
+  /// Array of tables `key`; null if absent.
+  const toml::array* tables(std::string_view key) {
+    const toml::node* n = get(key, kOptional);
+    if (n && !n->is_array_of_tables()) fail(key, "expected an array of tables, got " + got(*n));
+    return n ? n->as_array() : nullptr;
+  }
+
+  /// Reports the first unknown key, then the first missing required key.
+  void done() const {
+    if (t_) {
+      for (auto&& [k, v] : *t_) {
+        if (std::find(allowed_.begin(), allowed_.end(), k.str()) != allowed_.end()) continue;
+        throw_at(k.source().begin, full(k.str()),
+                 std::string(v.is_table() ? "unknown table; " : "unknown key; ") +
+                     suggest(k.str(), allowed_));
+      }
+    }
+    if (!missing_.empty()) fail(missing_, "required key is missing");
+  }
+
+  std::string full(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
+  }
+
+ private:
+  const toml::node* get(std::string_view key, Need need) {
+    allowed_.emplace_back(key);
+    const toml::node* n = t_ ? t_->get(key) : nullptr;
+    if (!n && need == kRequired && missing_.empty()) missing_ = key;
+    return n;
+  }
+
+  const std::string& file_;
+  const toml::table* t_;
+  std::string prefix_;
+  toml::source_position pos_;
+  std::vector<std::string> allowed_;
+  std::string missing_;
+};
+
+void read_run(Section& s, ScenarioConfig& c) {
+  s.integer("seed", c.seed, 0, kIntMax, kRequired);
+  s.number("dt", c.dt, above(0, 600, "seconds"));
+  s.number("duration", c.duration, above(0, kInf, "seconds"), kRequired);
+  s.integer("snapshot_every", c.snapshot_every, 1);
+  s.integer("record_every", c.record_every, 1);
+  s.boolean("snapshot_agents", c.snapshot_agents);
+  s.done();
+  if (!(c.duration / c.dt <= 1e9))
+    s.fail("duration", "expected duration/dt <= 1e9 steps, got " + fmt(c.duration / c.dt));
+}
+
+void read_region(Section& s, ScenarioConfig& c) {
+  s.number("width", c.width, in(500, 1e6, "metres"), kRequired);
+  s.number("height", c.height, in(500, 1e6, "metres"), kRequired);
+  s.number("cell_size", c.cell_size, in(5, 1000, "metres"));
+  s.integer("seed", c.region_seed, 0);
+  s.number("forest_fraction", c.forest_fraction, in(0, 0.9));
+  s.integer("settlements", c.settlements, 0, 100000);
+  s.number("settlement_radius", c.settlement_radius, in(10, 10000, "metres"));
+  s.integer("rivers", c.rivers, 0, 20);
+  s.number("river_width", c.river_width, in(1, 2000, "metres"));
+  s.boolean("roads", c.roads);
+  s.done();
+  const double cells = (c.width / c.cell_size) * (c.height / c.cell_size);
+  if (!(cells <= 2e9)) s.fail("cell_size", "expected at most 2e9 cells, got " + fmt(cells));
+}
+
+void read_terrain(Section& s, ScenarioConfig& c) {
+  std::vector<Section> classes;
+  for (const char* name : kTerrainNames) classes.push_back(s.table(name));
+  s.done();
+  for (std::size_t i = 0; i < classes.size(); ++i) {
+    classes[i].number("cover", c.terrain[i].cover, kFraction);
+    classes[i].number("concealment", c.terrain[i].concealment, kFraction);
+    classes[i].number("speed", c.terrain[i].speed, in(0, 3));
+    classes[i].done();
+  }
+}
+
+void read_model(Section& s, ScenarioConfig& c) {
+  s.number("control_radius", c.control_radius, above(0, 5000, "metres"));
+  s.number("suppression_per_shot", c.suppression_per_shot, kFraction);
+  s.number("suppression_tau", c.suppression_tau, above(0, kInf, "seconds"));
+  s.number("suppression_cover", c.suppression_cover, kFraction);
+  s.number("suppression_accuracy", c.suppression_accuracy, kFraction);
+  s.number("morale_loss_per_shot", c.morale_loss_per_shot, kFraction);
+  s.number("morale_loss_outnumbered", c.morale_loss_outnumbered, in(0, 1, "per second"));
+  s.number("morale_recovery", c.morale_recovery, in(0, 1, "per second"));
+  s.number("jitter", c.jitter, in(0, 1000, "metres"));
+  s.number("arrive_radius", c.arrive_radius, in(0, 100000, "metres"));
+  s.done();
+}
+
+void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
+  s.name("name", d.name);
+  s.integer("count", d.count, 1, 100000000, kRequired);
+  s.rect("start_zone", d.start_zone, c.width, c.height);
+  s.rect("objective", d.objective, c.width, c.height);
+  s.number("speed", d.speed, above(0, 20, "m/s"));
+  s.number("sensor_range", d.sensor_range, above(0, 20000, "metres"));
+  s.number("detect_prob", d.detect_prob, kFraction);
+  s.number("weapon_range", d.weapon_range, above(0, 20000, "metres"));
+  s.number("accuracy", d.accuracy, kFraction);
+  s.number("half_range", d.half_range, above(0, 20000, "metres"));
+  s.number("kill_given_hit", d.kill_given_hit, kFraction);
+  s.number("wound_damage", d.wound_damage, above(0, 1));
+  s.number("morale_break", d.morale_break, kFraction);
+  s.number("morale_rally", d.morale_rally, kFraction);
+  s.done();
+  if (!(d.morale_rally > d.morale_break))
+    s.fail("morale_rally", "expected morale_rally > morale_break (" + fmt(d.morale_break) +
+                               "), got " + fmt(d.morale_rally));
+}
+
+}  // namespace
+
+ScenarioConfig parse_scenario(const std::string& text, const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, std::string_view(path));
+  } catch (const toml::parse_error& e) {
+    std::string msg(e.description());
+    std::replace(msg.begin(), msg.end(), '\n', ' ');
+    const auto& p = e.source().begin;
+    throw ConfigError(path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) +
+                      ": (syntax): " + msg);
+  }
+
+  ScenarioConfig cfg;
+  cfg.path = path;
+  cfg.text = text;
+  Section root(path, &doc, "", {1, 1});
+  Section run = root.table("run", kRequired);
+  Section region = root.table("region", kRequired);
+  Section terrain = root.table("terrain");
+  Section model = root.table("model");
+  const toml::array* sides = root.tables("side");
+  root.done();
+
+  read_run(run, cfg);
+  read_region(region, cfg);
+  read_terrain(terrain, cfg);
+  read_model(model, cfg);
+  if (!sides || sides->size() != 2)
+    root.fail("side", "expected exactly two [[side]] tables, got " +
+                          (sides ? std::to_string(sides->size()) : std::string("none")));
+  std::vector<Section> side_sections;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const toml::table& t = *sides->get(i)->as_table();
+    side_sections.emplace_back(path, &t, "side[" + std::to_string(i) + "]", t.source().begin);
+    read_side(side_sections.back(), cfg.sides.emplace_back(), cfg);
+  }
+  if (cfg.sides[0].name == cfg.sides[1].name)
+    side_sections[1].fail(
+        "name", "expected a name different from side[0]'s, got \"" + cfg.sides[1].name + "\"");
+  if (cfg.sides[0].count + cfg.sides[1].count > std::numeric_limits<std::int32_t>::max())
+    root.fail("side", "expected at most 2^31-1 agents in all");
+  return cfg;
+}
+
+ScenarioConfig load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!in || std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": cannot read file");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw ConfigError(path + ": cannot read file");
+  return parse_scenario(text, path);
+}
+
+}  // namespace salient

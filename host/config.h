@@ -1,0 +1,105 @@
+// Scenario configuration: the typed contents of a scenario TOML file, loaded with strict
+// validation (unknown keys, wrong types, out-of-range values and missing keys are errors).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace salient {
+
+/// A rectangle in region coordinates, metres: x0 < x1, y0 < y1.
+struct Rect {
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+/// Effects of one terrain class (see docs/MODEL.md, "Terrain").
+struct TerrainConfig {
+  double cover = 0;        ///< fraction of hits stopped, 0..1
+  double concealment = 0;  ///< fraction by which detection is reduced, 0..1
+  double speed = 1;        ///< movement speed factor, 0..3
+};
+
+/// One side of the fight ([[side]] table).
+struct SideConfig {
+  std::string name;          ///< identifier: [a-z][a-z0-9_]*
+  std::int64_t count = 0;    ///< number of soldiers (agents)
+  Rect start_zone;           ///< where its agents start, metres
+  Rect objective;            ///< where its agents go, metres
+  double speed = 1.0;        ///< m/s on open ground
+  double sensor_range = 500; ///< metres
+  double detect_prob = 0.3;  ///< per-step detection probability at zero range, unconcealed
+  double weapon_range = 400; ///< metres
+  double accuracy = 0.1;     ///< per-step hit probability at zero range in the open
+  double half_range = 150;   ///< metres at which hit probability halves
+  double kill_given_hit = 0.35;
+  double wound_damage = 0.5;  ///< health lost per non-lethal hit (health starts at 1)
+  double morale_break = 0.25; ///< below: flee
+  double morale_rally = 0.6;  ///< above: fleeing agents return
+};
+
+/// A whole scenario file.
+struct ScenarioConfig {
+  std::string path;  ///< file it was read from
+  std::string text;  ///< the file's full text (stored in the output's metadata)
+
+  // [run]
+  std::uint64_t seed = 0;
+  double dt = 10.0;            ///< seconds
+  double duration = 3600.0;    ///< seconds
+  std::int64_t snapshot_every = 360;  ///< steps
+  std::int64_t record_every = 1;      ///< steps
+  bool snapshot_agents = false;
+
+  // [region]
+  double width = 0, height = 0;  ///< metres
+  double cell_size = 25.0;       ///< metres
+  std::uint64_t region_seed = 1;
+  double forest_fraction = 0.2;
+  std::int64_t settlements = 10;
+  double settlement_radius = 250;  ///< metres
+  std::int64_t rivers = 1;
+  double river_width = 30;  ///< metres
+  bool roads = true;
+
+  // [terrain]: indexed by TerrainClass (open, forest, urban, water, road)
+  std::array<TerrainConfig, 5> terrain{{{0.0, 0.1, 1.0},
+                                        {0.4, 0.6, 0.5},
+                                        {0.6, 0.5, 0.7},
+                                        {0.0, 0.0, 0.1},
+                                        {0.0, 0.0, 1.5}}};
+
+  // [model]
+  double control_radius = 75;  ///< metres
+  double suppression_per_shot = 0.15;
+  double suppression_tau = 60;  ///< seconds
+  double suppression_cover = 0.6;
+  double suppression_accuracy = 0.7;
+  double morale_loss_per_shot = 0.02;
+  double morale_loss_outnumbered = 0.001;  ///< per second
+  double morale_recovery = 0.0005;         ///< per second
+  double jitter = 2.0;                     ///< metres per step (std. dev.)
+  double arrive_radius = 25;               ///< metres
+
+  std::vector<SideConfig> sides;  ///< exactly two
+
+  /// Number of whole steps in `duration`.
+  std::int64_t steps() const { return static_cast<std::int64_t>(duration / dt + 0.5); }
+};
+
+/// A scenario that failed validation. what() is one line:
+/// "FILE:LINE:COLUMN: KEY: what was expected (got ...)".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Reads and strictly validates a scenario file. Throws ConfigError on any problem.
+ScenarioConfig load_scenario(const std::string& path);
+
+/// Validates scenario text as if read from `path` (for tests). Throws ConfigError.
+ScenarioConfig parse_scenario(const std::string& text, const std::string& path);
+
+}  // namespace salient

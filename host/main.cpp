@@ -1,0 +1,127 @@
+// The salient command-line program: run, validate, info.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "backend.h"
+#include "config.h"
+#include "output.h"
+#include "simulation.h"
+#include "version.h"
+
+namespace {
+
+constexpr int kExitRuntime = 1;  ///< the run failed
+constexpr int kExitUsage = 2;    ///< bad command line or invalid scenario
+constexpr int kExitOutput = 3;   ///< output exists (no --force) or cannot be written
+
+/// Prints the end-of-run summary: strength and area held per side.
+void print_summary(const salient::ScenarioConfig& cfg, const salient::RunResult& r,
+                   const std::string& output) {
+  const double cell_km2 = cfg.cell_size * cfg.cell_size / 1e6;
+  std::printf("salient: %lld steps (%.0f s simulated) on %s in %.1f s wall -> %s\n",
+              static_cast<long long>(r.steps), r.steps * cfg.dt, r.backend.c_str(),
+              r.wall_seconds, output.c_str());
+  std::printf("%-12s %10s %10s %9s %9s %9s %16s\n", "side", "strength", "initial", "wounded",
+              "killed", "fleeing", "area held km^2");
+  for (int s = 0; s < salient::kSides; ++s) {
+    std::printf("%-12s %10lld %10lld %9lld %9lld %9lld %16.3f\n", cfg.sides[s].name.c_str(),
+                static_cast<long long>(r.final.strength[s]),
+                static_cast<long long>(r.initial[s]), static_cast<long long>(r.final.wounded[s]),
+                static_cast<long long>(r.final.killed[s]),
+                static_cast<long long>(r.final.fleeing[s]), r.final.cells_held[s] * cell_km2);
+  }
+}
+
+int cmd_info() {
+  std::printf("salient %s (commit %s)\n", salient::version(), salient::git_commit());
+  std::printf("backends compiled in: cpu%s\n", salient::cuda_compiled() ? ", cuda" : "");
+  const int devices = salient::cuda_device_count();
+  std::printf("CUDA devices found: %d\n%s", devices, salient::cuda_device_summary().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"salient: GPU-accelerated agent-based model of ground combat"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("salient ") + salient::version());
+
+  std::string scenario;
+  salient::RunOptions opt;
+  std::uint64_t seed = 0;
+  double duration = 0;
+  std::int64_t snapshot_every = 0;
+  auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
+  run->add_option("scenario", scenario, "scenario TOML file")->required();
+  run->add_option("-o,--output", opt.output, "output HDF5 file (default out/<scenario>.h5)");
+  run->add_option("--backend", opt.backend, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  auto* seed_opt = run->add_option("--seed", seed, "override run.seed");
+  auto* duration_opt = run->add_option("--duration", duration, "override run.duration, seconds")
+                           ->check(CLI::PositiveNumber);
+  auto* snap_opt = run->add_option("--snapshot-every", snapshot_every,
+                                   "override run.snapshot_every, steps")
+                       ->check(CLI::PositiveNumber);
+  run->add_option("--threads", opt.threads, "OpenMP threads of the cpu backend (0: default)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_flag("--force", opt.force, "overwrite an existing output file");
+  run->add_flag("-q,--quiet", opt.quiet, "no progress output");
+
+  auto* validate = app.add_subcommand("validate", "check a scenario file and exit");
+  validate->add_option("scenario", scenario, "scenario TOML file")->required();
+  auto* info = app.add_subcommand("info", "version, backends and devices");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (info->parsed()) return cmd_info();
+
+  salient::ScenarioConfig cfg;
+  try {
+    cfg = salient::load_scenario(scenario);
+  } catch (const salient::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitUsage;
+  }
+  if (validate->parsed()) {
+    std::printf("%s: ok (%lld steps, %lld + %lld agents)\n", scenario.c_str(),
+                static_cast<long long>(cfg.steps()), static_cast<long long>(cfg.sides[0].count),
+                static_cast<long long>(cfg.sides[1].count));
+    return 0;
+  }
+
+  if (seed_opt->count() > 0) cfg.seed = seed;
+  if (duration_opt->count() > 0) cfg.duration = duration;
+  if (snap_opt->count() > 0) cfg.snapshot_every = snapshot_every;
+  if (opt.output.empty())
+    opt.output = "out/" + std::filesystem::path(scenario).stem().string() + ".h5";
+  if (std::filesystem::exists(opt.output) && !opt.force) {
+    std::fprintf(stderr, "salient: %s exists; use --force to overwrite it\n", opt.output.c_str());
+    return kExitOutput;
+  }
+  try {
+    if (opt.backend == "auto" && !opt.quiet) {
+      const bool gpu = salient::cuda_compiled() && salient::cuda_device_count() > 0;
+      std::fprintf(stderr, "salient: backend auto -> %s\n",
+                   gpu ? "cuda (a CUDA device is usable)"
+                       : (salient::cuda_compiled() ? "cpu (no usable CUDA device)"
+                                                   : "cpu (built without CUDA)"));
+    }
+    const salient::RunResult r = salient::run_scenario(cfg, opt);
+    if (!opt.quiet) print_summary(cfg, r, opt.output);
+  } catch (const salient::OutputError& e) {
+    std::fprintf(stderr, "salient: %s\n", e.what());
+    return kExitOutput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "salient: %s\n", e.what());
+    return kExitRuntime;
+  }
+  return 0;
+}

@@ -1,0 +1,79 @@
+// The run loop.
+#include "simulation.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "output.h"
+#include "progress.h"
+#include "setup.h"
+
+namespace salient {
+
+Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
+    : params_(make_params(cfg)), backend_(std::move(backend)) {
+  const Region region = generate_region(cfg);
+  backend_->upload(params_, make_agents(cfg, params_), make_raster(cfg, region));
+}
+
+void Simulation::step() {
+  ++steps_;
+  backend_->step(static_cast<std::uint32_t>(steps_));
+}
+
+RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  auto backend = make_backend(options.backend, options.threads);
+  RunResult result;
+  result.backend = backend->name();
+
+  RunMetadata meta;
+  meta.backend = backend->name();
+  meta.threads = options.threads;
+  meta.seed = cfg.seed;
+  meta.scenario_path = cfg.path;
+  meta.scenario_text = cfg.text;
+  for (int s = 0; s < kSides; ++s) meta.sides[s] = cfg.sides[s].name;
+  meta.cell_size_m = cfg.cell_size;
+  meta.dt_s = cfg.dt;
+
+  Simulation sim(cfg, std::move(backend));
+  meta.nx = sim.params().nx;
+  meta.ny = sim.params().ny;
+  OutputFile out(options.output, options.force, meta);
+
+  AgentArrays agents;
+  RasterArrays raster;
+  auto observe = [&](std::int64_t step) {
+    out.record(Observation{step, step * cfg.dt, sim.backend().tally()});
+  };
+  auto snapshot = [&](std::int64_t step) {
+    sim.backend().download(agents, raster);
+    out.snapshot(step, step * cfg.dt, raster, cfg.snapshot_agents ? &agents : nullptr);
+  };
+
+  const Tally initial = sim.backend().tally();
+  for (int s = 0; s < kSides; ++s) result.initial[s] = initial.strength[s];
+  observe(0);
+  snapshot(0);
+
+  const std::int64_t total = cfg.steps();
+  Progress progress(total, cfg.dt, options.quiet);
+  while (sim.steps_done() < total) {
+    sim.step();
+    const std::int64_t k = sim.steps_done();
+    if (k % cfg.record_every == 0 || k == total) observe(k);
+    if (k % cfg.snapshot_every == 0 || k == total) snapshot(k);
+    progress.update(k);
+  }
+  progress.finish(sim.steps_done());
+
+  result.steps = sim.steps_done();
+  result.final = sim.backend().tally();
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.finish(result.wall_seconds, result.steps);
+  return result;
+}
+
+}  // namespace salient

@@ -1,0 +1,56 @@
+// One run of a scenario on a backend: builds the initial state, steps the pipeline, records
+// the time series and snapshots into the output file, reports progress.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backend.h"
+#include "config.h"
+#include "region.h"
+
+namespace salient {
+
+/// Command-line choices for a run.
+struct RunOptions {
+  std::string output;          ///< HDF5 file to write
+  std::string backend = "auto";
+  int threads = 0;             ///< OpenMP threads (0: default)
+  bool force = false;          ///< overwrite an existing output
+  bool quiet = false;          ///< no progress output
+};
+
+/// What a finished run reports.
+struct RunResult {
+  std::string backend;
+  std::int64_t steps = 0;
+  double wall_seconds = 0;
+  std::array<std::int64_t, kSides> initial{};
+  Tally final{};
+};
+
+/// A scenario's state on a backend, stepped on demand (used by `salient run` and the tests).
+class Simulation {
+ public:
+  /// Builds parameters, region and initial state and uploads them to `backend`.
+  Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend);
+  /// Advances one step.
+  void step();
+  /// Steps done so far.
+  std::int64_t steps_done() const { return steps_; }
+  const ModelParams& params() const { return params_; }
+  Backend& backend() { return *backend_; }
+
+ private:
+  ModelParams params_;
+  std::unique_ptr<Backend> backend_;
+  std::int64_t steps_ = 0;
+};
+
+/// Runs `cfg` to the end, writing options.output. Throws OutputError or std::runtime_error.
+RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options);
+
+}  // namespace salient

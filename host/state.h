@@ -1,0 +1,40 @@
+// Host copies of the simulation state (struct of arrays in std::vector), used to build the
+// initial state, to upload it to a backend and to download it for snapshots and tests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "../kernels/common.cuh"
+
+namespace salient {
+
+/// Agent arrays on the host; field meanings as in kernels/state.cuh AgentView.
+struct AgentArrays {
+  std::vector<float> x, y, objective_x, objective_y, home_x, home_y;
+  std::vector<std::uint8_t> side, status, posture;
+  std::vector<std::int32_t> unit;
+  std::vector<float> health, morale, suppression;
+
+  /// Number of agents.
+  std::size_t size() const { return x.size(); }
+  /// Resizes every array to n agents.
+  void resize(std::size_t n);
+};
+
+/// Raster arrays on the host, row-major [ny][nx].
+struct RasterArrays {
+  std::int32_t nx = 0, ny = 0;
+  std::vector<std::uint8_t> terrain;
+  std::vector<float> cover;
+  std::vector<std::int8_t> control;
+  std::array<std::vector<std::uint16_t>, kSides> presence;
+
+  /// Number of cells.
+  std::size_t size() const { return terrain.size(); }
+  /// Resizes every array to nx * ny cells (control starts as kNoControl, presence as 0).
+  void resize(std::int32_t nx, std::int32_t ny);
+};
+
+}  // namespace salient

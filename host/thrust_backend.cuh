@@ -1,0 +1,159 @@
+// The step pipeline over Thrust, written once and instantiated for two systems: OpenMP
+// (host/backend_cpu.cpp, g++) and CUDA (host/backend_cuda.cu, nvcc). Each phase is a
+// for_each over a counting range calling a functor from kernels/; sorts and reductions are
+// Thrust algorithms whose results do not depend on thread count or order (stable sort,
+// integer sums).
+#pragma once
+
+#include <thrust/binary_search.h>
+#include <thrust/copy.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/constant_iterator.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/reduce.h>
+#include <thrust/sort.h>
+#include <thrust/transform_reduce.h>
+
+#include <string>
+#include <vector>
+
+#include "../kernels/binning.cuh"
+#include "../kernels/fire.cuh"
+#include "../kernels/move.cuh"
+#include "../kernels/observe.cuh"
+#include "../kernels/sense.cuh"
+#include "../kernels/territory.cuh"
+#include "backend.h"
+
+namespace salient::detail {
+
+/// Sum of two tallies (a named functor: Thrust needs one usable on the device).
+struct AddTally {
+  SALIENT_HD Tally operator()(const Tally& a, const Tally& b) const { return a + b; }
+};
+
+/// Backend over a Thrust system. Traits supplies `vector<T>`, `policy()` and `kName`.
+template <class Traits>
+class ThrustBackend final : public Backend {
+  template <class T>
+  using vec = typename Traits::template vector<T>;
+
+ public:
+  std::string name() const override { return Traits::kName; }
+
+  void upload(const ModelParams& params, const AgentArrays& ag, const RasterArrays& ra) override {
+    p_ = params;
+    n_ = static_cast<std::int32_t>(ag.size());
+    ncells_ = p_.nx * p_.ny;
+    nbins_ = p_.bins_x * p_.bins_y;
+    put(x_, ag.x), put(y_, ag.y), put(obj_x_, ag.objective_x), put(obj_y_, ag.objective_y);
+    put(home_x_, ag.home_x), put(home_y_, ag.home_y), put(side_, ag.side), put(unit_, ag.unit);
+    put(status_, ag.status), put(posture_, ag.posture), put(health_, ag.health);
+    put(morale_, ag.morale), put(suppression_, ag.suppression);
+    for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_}) v->resize(n_);
+    thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
+    n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
+    bin_start_.resize(nbins_), bin_end_.resize(nbins_);
+    put(terrain_, ra.terrain), put(cover_, ra.cover), put(control_, ra.control);
+    for (int s = 0; s < kSides; ++s) put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+  }
+
+  void step(std::uint32_t step) override {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    const AgentView a = agents();
+    const RasterView r = raster();
+
+    // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
+    thrust::for_each_n(pol, first, n_, AssignBin{p_, a, raw(key_), raw(order_)});
+    thrust::stable_sort_by_key(pol, key_.begin(), key_.end(), order_.begin());
+    thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_start_.begin());
+    thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
+    const BinView bins{nbins_, raw(order_), raw(bin_start_), raw(bin_end_)};
+
+    // 2-5. Sense, fire, resolve, decide and move.
+    thrust::for_each_n(pol, first, n_, Sense{p_, a, bins, r, step});
+    thrust::for_each_n(pol, first, n_, Fire{p_, a, r, step});
+    thrust::for_each_n(pol, first, n_, Resolve{p_, a, bins});
+    thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, r, step});
+
+    // 6. Territory: presence by sort and segmented count, then control by dilation.
+    thrust::for_each_n(pol, first, n_, PresenceKey{p_, a, raw(key_)});
+    thrust::sort(pol, key_.begin(), key_.end());
+    const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
+                                            thrust::constant_iterator<std::int32_t>(1),
+                                            ukey_.begin(), count_.begin());
+    const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
+    for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
+    thrust::for_each_n(pol, first, unique, ScatterPresence{ncells_, r, raw(ukey_), raw(count_)});
+    thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
+    thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
+  }
+
+  Tally tally() override {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    const Tally t_agents = thrust::transform_reduce(pol, first, first + n_, TallyAgent{agents()},
+                                                    zero_tally(), AddTally{});
+    const Tally t_cells = thrust::transform_reduce(pol, first, first + ncells_,
+                                                   TallyCell{raster()}, zero_tally(), AddTally{});
+    return t_agents + t_cells;
+  }
+
+  void download(AgentArrays& ag, RasterArrays& ra) override {
+    ag.resize(n_);
+    get(x_, ag.x), get(y_, ag.y), get(obj_x_, ag.objective_x), get(obj_y_, ag.objective_y);
+    get(home_x_, ag.home_x), get(home_y_, ag.home_y), get(side_, ag.side), get(unit_, ag.unit);
+    get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
+    get(morale_, ag.morale), get(suppression_, ag.suppression);
+    ra.resize(p_.nx, p_.ny);
+    get(terrain_, ra.terrain), get(cover_, ra.cover), get(control_, ra.control);
+    for (int s = 0; s < kSides; ++s) get(presence_[s], ra.presence[s]);
+  }
+
+ private:
+  template <class T>
+  static T* raw(vec<T>& v) {
+    return thrust::raw_pointer_cast(v.data());
+  }
+  template <class T>
+  static void put(vec<T>& d, const std::vector<T>& h) {
+    d.assign(h.begin(), h.end());
+  }
+  template <class T>
+  static void get(vec<T>& d, std::vector<T>& h) {
+    h.resize(d.size());
+    thrust::copy(d.begin(), d.end(), h.begin());
+  }
+
+  AgentView agents() {
+    return AgentView{n_,           raw(x_),         raw(y_),           raw(obj_x_),
+                     raw(obj_y_),  raw(home_x_),    raw(home_y_),      raw(side_),
+                     raw(unit_),   raw(status_),    raw(posture_),     raw(health_),
+                     raw(morale_), raw(suppression_), raw(bin_),       raw(target_),
+                     raw(n_friends_), raw(n_enemies_), raw(shot_target_), raw(shot_outcome_)};
+  }
+  RasterView raster() {
+    return RasterView{raw(terrain_),
+                      raw(cover_),
+                      raw(control_),
+                      {raw(presence_[0]), raw(presence_[1])},
+                      {raw(reach_[0]), raw(reach_[1])}};
+  }
+
+  ModelParams p_{};
+  std::int32_t n_ = 0, ncells_ = 0, nbins_ = 0;
+  vec<float> x_, y_, obj_x_, obj_y_, home_x_, home_y_, health_, morale_, suppression_;
+  vec<std::uint8_t> side_, status_, posture_, shot_outcome_;
+  vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
+  vec<std::int32_t> bin_start_, bin_end_;
+  vec<std::uint16_t> n_friends_, n_enemies_;
+  vec<std::uint8_t> terrain_;
+  vec<float> cover_;
+  vec<std::int8_t> control_;
+  vec<std::uint16_t> presence_[kSides];
+  vec<std::uint8_t> reach_[kSides];
+};
+
+}  // namespace salient::detail

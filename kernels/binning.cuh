@@ -1,0 +1,31 @@
+// Phase 1, bin: each active agent gets the index of the square bin containing it; inactive
+// agents get the sentinel nbins so that they sort after all real bins.
+#pragma once
+
+#include "state.cuh"
+
+namespace salient {
+
+/// Writes bin[i], the sort key key[i] = bin[i] and the identity permutation order[i] = i.
+struct AssignBin {
+  ModelParams p;
+  AgentView a;
+  std::int32_t* key;
+  std::int32_t* order;
+
+  SALIENT_HD void operator()(std::int32_t i) const {
+    std::int32_t b = p.bins_x * p.bins_y;
+    if (a.status[i] == kActive) {
+      std::int32_t bx = static_cast<std::int32_t>(a.x[i] / p.bin_size_m);
+      std::int32_t by = static_cast<std::int32_t>(a.y[i] / p.bin_size_m);
+      bx = bx < 0 ? 0 : (bx >= p.bins_x ? p.bins_x - 1 : bx);
+      by = by < 0 ? 0 : (by >= p.bins_y ? p.bins_y - 1 : by);
+      b = by * p.bins_x + bx;
+    }
+    a.bin[i] = b;
+    key[i] = b;
+    order[i] = i;
+  }
+};
+
+}  // namespace salient

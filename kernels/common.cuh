@@ -1,0 +1,51 @@
+// Common definitions for single-source model code compiled by nvcc (device) and g++ (host).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#if defined(__CUDACC__)
+/// Marks a function callable from host and device code.
+#define SALIENT_HD __host__ __device__
+#else
+#define SALIENT_HD
+#endif
+
+namespace salient {
+
+/// Correctly rounded square roots (IEEE on both backends; nvcc keeps -prec-sqrt=true).
+SALIENT_HD inline double sqrt_cr(double x) { return sqrt(x); }
+SALIENT_HD inline float sqrt_cr(float x) { return sqrtf(x); }
+
+/// Number of sides in a scenario (attacker and defender).
+constexpr int kSides = 2;
+
+/// Agent status: only `active` agents move, sense, fire and hold ground.
+enum AgentStatus : std::uint8_t {
+  kActive = 0,   ///< in the fight
+  kWounded = 1,  ///< out of action by wounds (casualty, not dead)
+  kKilled = 2,   ///< dead
+};
+
+/// Agent posture chosen each step in the decide/move phase.
+enum AgentPosture : std::uint8_t {
+  kAdvancing = 0,  ///< moving toward its objective
+  kEngaging = 1,   ///< holding position and firing at a detected enemy
+  kInCover = 2,    ///< suppressed: lying in cover, neither moving nor firing well
+  kFleeing = 3,    ///< morale broken: moving to its rally point, not fighting
+};
+
+/// Terrain classes of the raster.
+enum TerrainClass : std::uint8_t {
+  kOpen = 0,
+  kForest = 1,
+  kUrban = 2,
+  kWater = 3,
+  kRoad = 4,
+};
+constexpr int kTerrainClasses = 5;
+
+/// Raster control value of a cell nobody has held yet.
+constexpr std::int8_t kNoControl = -1;
+
+}  // namespace salient

@@ -1,0 +1,70 @@
+// Phase 7, record: per-side counts reduced over agents and cells in 64-bit integers, so the
+// sum is the same whatever the reduction order (and so on every backend and thread count).
+#pragma once
+
+#include "state.cuh"
+
+namespace salient {
+
+/// Integer tallies per side, summed with operator+.
+struct Tally {
+  std::int64_t strength[kSides];    ///< active agents
+  std::int64_t wounded[kSides];
+  std::int64_t killed[kSides];
+  std::int64_t fleeing[kSides];
+  std::int64_t shots[kSides];       ///< shots fired this step
+  std::int64_t hits[kSides];        ///< hits (wounds + kills) this step
+  std::int64_t cells_held[kSides];  ///< raster cells under the side's control
+
+  SALIENT_HD Tally operator+(const Tally& o) const {
+    Tally t;
+    for (int s = 0; s < kSides; ++s) {
+      t.strength[s] = strength[s] + o.strength[s];
+      t.wounded[s] = wounded[s] + o.wounded[s];
+      t.killed[s] = killed[s] + o.killed[s];
+      t.fleeing[s] = fleeing[s] + o.fleeing[s];
+      t.shots[s] = shots[s] + o.shots[s];
+      t.hits[s] = hits[s] + o.hits[s];
+      t.cells_held[s] = cells_held[s] + o.cells_held[s];
+    }
+    return t;
+  }
+};
+
+/// The all-zero tally.
+SALIENT_HD inline Tally zero_tally() {
+  Tally t;
+  for (int s = 0; s < kSides; ++s) {
+    t.strength[s] = t.wounded[s] = t.killed[s] = t.fleeing[s] = 0;
+    t.shots[s] = t.hits[s] = t.cells_held[s] = 0;
+  }
+  return t;
+}
+
+/// Tally of one agent.
+struct TallyAgent {
+  AgentView a;
+  SALIENT_HD Tally operator()(std::int32_t i) const {
+    Tally t = zero_tally();
+    const int s = a.side[i];
+    t.strength[s] = a.status[i] == kActive;
+    t.wounded[s] = a.status[i] == kWounded;
+    t.killed[s] = a.status[i] == kKilled;
+    t.fleeing[s] = a.status[i] == kActive && a.posture[i] == kFleeing;
+    t.shots[s] = a.shot_outcome[i] != kNoShot;
+    t.hits[s] = a.shot_outcome[i] == kWound || a.shot_outcome[i] == kKill;
+    return t;
+  }
+};
+
+/// Tally of one cell.
+struct TallyCell {
+  RasterView r;
+  SALIENT_HD Tally operator()(std::int32_t c) const {
+    Tally t = zero_tally();
+    if (r.control[c] >= 0) t.cells_held[r.control[c]] = 1;
+    return t;
+  }
+};
+
+}  // namespace salient

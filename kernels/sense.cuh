@@ -1,0 +1,68 @@
+// Phase 2, sense: each active agent scans the neighbouring bins for friends and enemies within
+// its sensor range, rolls detection for each enemy and keeps the nearest detected one.
+// Equations: docs/MODEL.md, "Detection".
+#pragma once
+
+#include "rng.cuh"
+#include "state.cuh"
+
+namespace salient {
+
+/// Probability that an observer detects a target at distance d (metres) in one step.
+SALIENT_HD inline float detection_probability(const SideParams& observer, float d,
+                                              float concealment, bool target_in_cover) {
+  if (d > observer.sensor_range_m) return 0.0f;
+  const float range_factor = 1.0f - d / observer.sensor_range_m;
+  const float posture_factor = target_in_cover ? 0.5f : 1.0f;
+  return observer.detect_prob * (1.0f - concealment) * range_factor * posture_factor;
+}
+
+/// Writes target[i], n_friends[i], n_enemies[i] for agent i.
+struct Sense {
+  ModelParams p;
+  AgentView a;
+  BinView bins;
+  RasterView r;
+  std::uint32_t step;
+
+  SALIENT_HD void operator()(std::int32_t i) const {
+    a.target[i] = -1;
+    a.n_friends[i] = 0;
+    a.n_enemies[i] = 0;
+    if (a.status[i] != kActive) return;
+    const std::uint8_t s = a.side[i];
+    const SideParams& sp = p.side[s];
+    const float xi = a.x[i], yi = a.y[i];
+    const float range2 = sp.sensor_range_m * sp.sensor_range_m;
+    std::int32_t best = -1;
+    float best_d2 = 0.0f;
+    std::uint32_t friends = 0, enemies = 0;
+    for_each_neighbour(p, bins, a.bin[i], [&](std::int32_t j) {
+      if (j == i) return;
+      const float dx = a.x[j] - xi, dy = a.y[j] - yi;
+      const float d2 = dx * dx + dy * dy;
+      if (d2 > range2) return;
+      if (a.side[j] == s) {
+        ++friends;
+        return;
+      }
+      const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
+      const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover);
+      const float u = uniform_float(
+          philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kDetect,
+                 static_cast<std::uint32_t>(j))
+              .v[0]);
+      if (u >= pd) return;
+      ++enemies;
+      if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
+        best = j;
+        best_d2 = d2;
+      }
+    });
+    a.target[i] = best;
+    a.n_friends[i] = static_cast<std::uint16_t>(friends > 65535u ? 65535u : friends);
+    a.n_enemies[i] = static_cast<std::uint16_t>(enemies > 65535u ? 65535u : enemies);
+  }
+};
+
+}  // namespace salient

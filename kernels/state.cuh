@@ -1,0 +1,80 @@
+// Non-owning views of the simulation state (struct of arrays). The backend owns the memory;
+// phase functors receive these views by value and touch only raw pointers.
+#pragma once
+
+#include "common.cuh"
+#include "params.cuh"
+
+namespace salient {
+
+/// Agent arrays, indexed by agent id (0..n-1). One agent is one soldier.
+struct AgentView {
+  std::int32_t n;
+  float* x;            ///< position east, metres
+  float* y;            ///< position north, metres
+  float* objective_x;  ///< own objective point, metres
+  float* objective_y;
+  float* home_x;       ///< rally point (start position), metres
+  float* home_y;
+  std::uint8_t* side;
+  std::int32_t* unit;  ///< squad id
+  std::uint8_t* status;   ///< AgentStatus
+  std::uint8_t* posture;  ///< AgentPosture
+  float* health;       ///< 1 = unhurt, <= 0 = out of action
+  float* morale;       ///< 0..1
+  float* suppression;  ///< 0..1
+  // Per-step scratch written by one phase and read by later ones.
+  std::int32_t* bin;          ///< bin of the agent at the binning phase (nbins if inactive)
+  std::int32_t* target;       ///< nearest detected enemy (-1: none)
+  std::uint16_t* n_friends;   ///< friends within sensor range
+  std::uint16_t* n_enemies;   ///< detected enemies within sensor range
+  std::int32_t* shot_target;  ///< agent fired at this step (-1: did not fire)
+  std::uint8_t* shot_outcome; ///< ShotOutcome
+};
+
+/// Outcome of one agent's fire in one step.
+enum ShotOutcome : std::uint8_t { kNoShot = 0, kMiss = 1, kWound = 2, kKill = 3 };
+
+/// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin.
+struct BinView {
+  std::int32_t nbins;
+  const std::int32_t* sorted_id;
+  const std::int32_t* start;
+  const std::int32_t* end;
+};
+
+/// Raster arrays, row-major [ny][nx], cell (col, row) at index row * nx + col.
+struct RasterView {
+  std::uint8_t* terrain;        ///< TerrainClass
+  float* cover;                 ///< fraction of hits stopped, 0..1
+  std::int8_t* control;         ///< side holding the cell, or kNoControl
+  std::uint16_t* presence[kSides];  ///< active, unbroken agents per cell and side
+  std::uint8_t* reach[kSides];  ///< scratch: row distance (cells) to nearest presence, 255 = none
+};
+
+/// Index of the raster cell containing point (x, y), clamped to the raster.
+SALIENT_HD inline std::int32_t cell_of(const ModelParams& p, float x, float y) {
+  std::int32_t c = static_cast<std::int32_t>(x / p.cell_size_m);
+  std::int32_t r = static_cast<std::int32_t>(y / p.cell_size_m);
+  c = c < 0 ? 0 : (c >= p.nx ? p.nx - 1 : c);
+  r = r < 0 ? 0 : (r >= p.ny ? p.ny - 1 : r);
+  return r * p.nx + c;
+}
+
+/// Calls f(j) for every agent j in the 3x3 bins around `bin`, in (bin, id) order.
+template <class F>
+SALIENT_HD void for_each_neighbour(const ModelParams& p, const BinView& b, std::int32_t bin,
+                                   F&& f) {
+  const std::int32_t bx = bin % p.bins_x;
+  const std::int32_t by = bin / p.bins_x;
+  for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
+    if (ny < 0 || ny >= p.bins_y) continue;
+    for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
+      if (nx < 0 || nx >= p.bins_x) continue;
+      const std::int32_t nb = ny * p.bins_x + nx;
+      for (std::int32_t k = b.start[nb]; k < b.end[nb]; ++k) f(b.sorted_id[k]);
+    }
+  }
+}
+
+}  // namespace salient
