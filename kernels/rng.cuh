@@ -37,15 +37,17 @@ SALIENT_HD inline r123::Philox4x32::ctr_type philox(std::uint64_t seed, std::uin
   return gen(ctr, key);
 }
 
-/// Uniform float in the open interval (0, 1) from 32 random bits (24-bit resolution).
+/// Uniform float in the open interval (0, 1) from 32 random bits (23-bit resolution, so
+/// that k + 0.5 is exact in float and the largest value is 1 - 2^-24).
 SALIENT_HD inline float uniform_float(std::uint32_t bits) {
-  return (static_cast<float>(bits >> 8) + 0.5f) * (1.0f / 16777216.0f);
+  return (static_cast<float>(bits >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }
 
-/// Uniform double in the open interval (0, 1) from 64 random bits (53-bit resolution).
+/// Uniform double in the open interval (0, 1) from 64 random bits (52-bit resolution, so
+/// that k + 0.5 is exact in double).
 SALIENT_HD inline double uniform_double(std::uint32_t hi, std::uint32_t lo) {
-  const std::uint64_t b = (static_cast<std::uint64_t>(hi) << 32 | lo) >> 11;
-  return (static_cast<double>(b) + 0.5) * (1.0 / 9007199254740992.0);
+  const std::uint64_t b = (static_cast<std::uint64_t>(hi) << 32 | lo) >> 12;
+  return (static_cast<double>(b) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /// Two independent standard normal deviates from four random words (Box-Muller, double

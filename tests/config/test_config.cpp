@@ -3,7 +3,7 @@
 // tests/config/good.toml is a valid scenario; every tests/config/bad/*.toml has exactly one
 // defect and starts with "# expect-line: N" and "# expect-key: KEY": loading it must fail with
 // a ConfigError that names FILE:N: and KEY.
-#include "config.h"
+#include "host/config.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,83 @@
+// Test helpers: read every dataset of an HDF5 file (or of some groups) as raw bytes, and
+// run a scenario into a temporary file.
+#pragma once
+
+#include <hdf5.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/config.h"
+#include "host/simulation.h"
+
+namespace salient::test {
+
+/// Raw bytes of every dataset whose path starts with one of `prefixes` (all if empty).
+inline std::map<std::string, std::vector<char>> read_datasets(
+    const std::string& path, const std::vector<std::string>& prefixes = {}) {
+  struct Ctx {
+    std::map<std::string, std::vector<char>> out;
+    std::vector<std::string> prefixes;
+  } ctx{{}, prefixes};
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return {};
+  H5Ovisit(
+      f, H5_INDEX_NAME, H5_ITER_NATIVE,
+      [](hid_t obj, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+        auto& c = *static_cast<Ctx*>(data);
+        if (info->type != H5O_TYPE_DATASET) return 0;
+        const std::string p = std::string("/") + name;
+        bool keep = c.prefixes.empty();
+        for (const auto& pre : c.prefixes) keep = keep || p.rfind(pre, 0) == 0;
+        if (!keep) return 0;
+        hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
+        hid_t type = H5Dget_type(ds);
+        hid_t space = H5Dget_space(ds);
+        const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+        std::vector<char> buf(n * H5Tget_size(type));
+        if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+        c.out[p] = std::move(buf);
+        H5Sclose(space);
+        H5Tclose(type);
+        H5Dclose(ds);
+        return 0;
+      },
+      &ctx);
+  H5Fclose(f);
+  return ctx.out;
+}
+
+/// A fresh path under the system temp directory.
+inline std::string temp_path(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "salient-tests";
+  std::filesystem::create_directories(dir);
+  const auto p = dir / (std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove(p);
+  return p.string();
+}
+
+/// The ci scenario, shortened to `duration` seconds.
+inline ScenarioConfig ci_scenario(double duration = 600) {
+  ScenarioConfig cfg = load_scenario(std::string(SALIENT_SOURCE_DIR) + "/configs/ci.toml");
+  cfg.duration = duration;
+  return cfg;
+}
+
+/// Runs `cfg` quietly on `backend` with `threads` into a new temp file; returns its path.
+inline std::string run_to_file(const ScenarioConfig& cfg, const std::string& name,
+                               const std::string& backend = "cpu", int threads = 0) {
+  RunOptions opt;
+  opt.output = temp_path(name);
+  opt.backend = backend;
+  opt.threads = threads;
+  opt.quiet = true;
+  run_scenario(cfg, opt);
+  return opt.output;
+}
+
+}  // namespace salient::test

@@ -1,0 +1,123 @@
+// The first model's equations and rules, checked phase by phase on the host.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "h5_read.h"
+#include "kernels/fire.cuh"
+#include "kernels/sense.cuh"
+#include "kernels/territory.cuh"
+
+namespace salient {
+namespace {
+
+SideParams side_params() {
+  SideParams s{};
+  s.sensor_range_m = 500;
+  s.detect_prob = 0.4f;
+  s.weapon_range_m = 400;
+  s.accuracy = 0.2f;
+  s.half_range_m = 100;
+  return s;
+}
+
+TEST(Model, DetectionProbability) {
+  const SideParams s = side_params();
+  EXPECT_FLOAT_EQ(detection_probability(s, 0, 0, false), 0.4f);
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0, false), 0.2f);      // linear in range
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, false), 0.1f);   // concealment
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true), 0.05f);   // target in cover
+  EXPECT_EQ(detection_probability(s, 501, 0, false), 0.0f);
+}
+
+TEST(Model, HitProbability) {
+  const SideParams s = side_params();
+  EXPECT_FLOAT_EQ(hit_probability(s, 0, 0, 0, 0.7f), 0.2f);
+  EXPECT_NEAR(hit_probability(s, 100, 0, 0, 0.7f), 0.1f, 1e-7);  // halves at half_range
+  EXPECT_NEAR(hit_probability(s, 200, 0, 0, 0.7f), 0.2f / 16, 1e-7);
+  EXPECT_NEAR(hit_probability(s, 100, 0.6f, 0, 0.7f), 0.04f, 1e-7);  // cover
+  EXPECT_NEAR(hit_probability(s, 100, 0, 1.0f, 0.7f), 0.03f, 1e-7);  // suppressed shooter
+  EXPECT_EQ(hit_probability(s, 401, 0, 0, 0.7f), 0.0f);
+}
+
+/// Runs the control passes over a raster with the given presence.
+void update_control(ModelParams& p, RasterArrays& r) {
+  std::vector<std::uint8_t> reach0(r.size()), reach1(r.size());
+  RasterView v{r.terrain.data(), r.cover.data(), r.control.data(),
+               {r.presence[0].data(), r.presence[1].data()}, {reach0.data(), reach1.data()}};
+  for (int c = 0; c < p.nx * p.ny; ++c) ControlRowPass{p, v}(c);
+  for (int c = 0; c < p.nx * p.ny; ++c) ControlUpdate{p, v}(c);
+}
+
+TEST(Model, ControlHeldByLoneSideWithinRadius) {
+  ModelParams p{};
+  p.nx = 20, p.ny = 20, p.control_radius_cells = 2;
+  RasterArrays r;
+  r.resize(20, 20);
+  auto at = [](int col, int row) { return row * 20 + col; };
+  r.presence[0][at(5, 5)] = 3;
+  r.presence[1][at(15, 15)] = 1;
+  r.presence[0][at(10, 12)] = 1;  // both sides within 2 cells of (10, 11): contested
+  r.presence[1][at(10, 10)] = 1;
+  update_control(p, r);
+  for (int row = 0; row < 20; ++row)
+    for (int col = 0; col < 20; ++col) {
+      auto within = [&](int c, int rr) {
+        return (col - c) * (col - c) + (row - rr) * (row - rr) <= 4;
+      };
+      const bool near0 = within(5, 5) || within(10, 12), near1 = within(15, 15) || within(10, 10);
+      const int expect = near0 && !near1 ? 0 : (near1 && !near0 ? 1 : -1);
+      EXPECT_EQ(r.control[at(col, row)], expect) << col << "," << row;
+    }
+  // Control persists when everybody leaves, and flips when the other side arrives alone.
+  r.presence[0].assign(r.size(), 0);
+  r.presence[1].assign(r.size(), 0);
+  r.presence[1][at(5, 5)] = 1;
+  update_control(p, r);
+  EXPECT_EQ(r.control[at(5, 5)], 1);
+  EXPECT_EQ(r.control[at(15, 15)], 1);
+  EXPECT_EQ(r.control[at(10, 12)], -1);  // was contested, stays unheld
+  EXPECT_EQ(r.control[at(10, 14)], 0);
+}
+
+TEST(Model, PresenceCountsActiveUnbrokenAgents) {
+  const ScenarioConfig cfg = test::ci_scenario();
+  Simulation sim(cfg, make_cpu_backend(0));
+  for (int k = 0; k < 40; ++k) sim.step();
+  AgentArrays a;
+  RasterArrays r;
+  sim.backend().download(a, r);
+  const Tally t = sim.backend().tally();
+  for (int s = 0; s < kSides; ++s) {
+    const std::int64_t present =
+        std::accumulate(r.presence[s].begin(), r.presence[s].end(), std::int64_t{0});
+    EXPECT_EQ(present, t.strength[s] - t.fleeing[s]) << "side " << s;
+    std::int64_t active = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) active += a.side[i] == s && a.status[i] == kActive;
+    EXPECT_EQ(active, t.strength[s]);
+  }
+}
+
+TEST(Model, AttackerAdvancesAndBothSidesTakeCasualties) {
+  const ScenarioConfig cfg = test::ci_scenario(1800);
+  Simulation sim(cfg, make_cpu_backend(0));
+  AgentArrays a0, a1;
+  RasterArrays r;
+  sim.backend().download(a0, r);
+  while (sim.steps_done() < cfg.steps()) sim.step();
+  sim.backend().download(a1, r);
+  const Tally t = sim.backend().tally();
+  double x0 = 0, x1 = 0;
+  int n = 0;
+  for (std::size_t i = 0; i < a0.size(); ++i)
+    if (a0.side[i] == 0) x0 += a0.x[i], x1 += a1.x[i], ++n;
+  EXPECT_GT(x1 / n - x0 / n, 300.0);  // the attacker's mean position moved east
+  for (int s = 0; s < kSides; ++s) {
+    EXPECT_GT(t.wounded[s] + t.killed[s], 0) << "side " << s;
+    EXPECT_GT(t.cells_held[s], 0) << "side " << s;
+    EXPECT_EQ(t.strength[s] + t.wounded[s] + t.killed[s], cfg.sides[s].count);
+  }
+}
+
+}  // namespace
+}  // namespace salient
