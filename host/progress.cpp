@@ -38,6 +38,7 @@ void Progress::update(std::int64_t steps_done) {
   if (mode_ == Mode::kBar) {
     if (since < 0.2 && steps_done < total_) return;
   } else {
+    if (steps_done >= total_) return;  // finish() prints the last line
     const std::int64_t percent = steps_done * 100 / total_;
     if (percent < next_percent_ && since < 30.0) return;
     while (next_percent_ <= percent) next_percent_ += 10;
