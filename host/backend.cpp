@@ -6,8 +6,8 @@
 namespace salient {
 
 void AgentArrays::resize(std::size_t n) {
-  for (auto* v : {&x, &y, &objective_x, &objective_y, &home_x, &home_y, &health, &morale,
-                  &suppression})
+  for (auto* v :
+       {&x, &y, &objective_x, &objective_y, &home_x, &home_y, &health, &morale, &suppression})
     v->resize(n);
   for (auto* v : {&side, &status, &posture}) v->resize(n);
   unit.resize(n);

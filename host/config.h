@@ -24,20 +24,20 @@ struct TerrainConfig {
 
 /// One side of the fight ([[side]] table).
 struct SideConfig {
-  std::string name;          ///< identifier: [a-z][a-z0-9_]*
-  std::int64_t count = 0;    ///< number of soldiers (agents)
-  Rect start_zone;           ///< where its agents start, metres
-  Rect objective;            ///< where its agents go, metres
-  double speed = 1.0;        ///< m/s on open ground
-  double sensor_range = 500; ///< metres
-  double detect_prob = 0.3;  ///< per-step detection probability at zero range, unconcealed
-  double weapon_range = 400; ///< metres
-  double accuracy = 0.1;     ///< per-step hit probability at zero range in the open
-  double half_range = 150;   ///< metres at which hit probability halves
+  std::string name;           ///< identifier: [a-z][a-z0-9_]*
+  std::int64_t count = 0;     ///< number of soldiers (agents)
+  Rect start_zone;            ///< where its agents start, metres
+  Rect objective;             ///< where its agents go, metres
+  double speed = 1.0;         ///< m/s on open ground
+  double sensor_range = 500;  ///< metres
+  double detect_prob = 0.3;   ///< per-step detection probability at zero range, unconcealed
+  double weapon_range = 400;  ///< metres
+  double accuracy = 0.1;      ///< per-step hit probability at zero range in the open
+  double half_range = 150;    ///< metres at which hit probability halves
   double kill_given_hit = 0.35;
-  double wound_damage = 0.5;  ///< health lost per non-lethal hit (health starts at 1)
-  double morale_break = 0.25; ///< below: flee
-  double morale_rally = 0.6;  ///< above: fleeing agents return
+  double wound_damage = 0.5;   ///< health lost per non-lethal hit (health starts at 1)
+  double morale_break = 0.25;  ///< below: flee
+  double morale_rally = 0.6;   ///< above: fleeing agents return
 };
 
 /// A whole scenario file.
@@ -47,8 +47,8 @@ struct ScenarioConfig {
 
   // [run]
   std::uint64_t seed = 0;
-  double dt = 10.0;            ///< seconds
-  double duration = 3600.0;    ///< seconds
+  double dt = 10.0;                   ///< seconds
+  double duration = 3600.0;           ///< seconds
   std::int64_t snapshot_every = 360;  ///< steps
   std::int64_t record_every = 1;      ///< steps
   bool snapshot_agents = false;
@@ -65,11 +65,8 @@ struct ScenarioConfig {
   bool roads = true;
 
   // [terrain]: indexed by TerrainClass (open, forest, urban, water, road)
-  std::array<TerrainConfig, 5> terrain{{{0.0, 0.1, 1.0},
-                                        {0.4, 0.6, 0.5},
-                                        {0.6, 0.5, 0.7},
-                                        {0.0, 0.0, 0.1},
-                                        {0.0, 0.0, 1.5}}};
+  std::array<TerrainConfig, 5> terrain{
+      {{0.0, 0.1, 1.0}, {0.4, 0.6, 0.5}, {0.6, 0.5, 0.7}, {0.0, 0.0, 0.1}, {0.0, 0.0, 1.5}}};
 
   // [model]
   double control_radius = 75;  ///< metres

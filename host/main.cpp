@@ -22,14 +22,14 @@ void print_summary(const salient::ScenarioConfig& cfg, const salient::RunResult&
                    const std::string& output) {
   const double cell_km2 = cfg.cell_size * cfg.cell_size / 1e6;
   std::printf("salient: %lld steps (%.0f s simulated) on %s in %.1f s wall -> %s\n",
-              static_cast<long long>(r.steps), r.steps * cfg.dt, r.backend.c_str(),
-              r.wall_seconds, output.c_str());
+              static_cast<long long>(r.steps), r.steps * cfg.dt, r.backend.c_str(), r.wall_seconds,
+              output.c_str());
   std::printf("%-12s %10s %10s %9s %9s %9s %16s\n", "side", "strength", "initial", "wounded",
               "killed", "fleeing", "area held km^2");
   for (int s = 0; s < salient::kSides; ++s) {
     std::printf("%-12s %10lld %10lld %9lld %9lld %9lld %16.3f\n", cfg.sides[s].name.c_str(),
-                static_cast<long long>(r.final.strength[s]),
-                static_cast<long long>(r.initial[s]), static_cast<long long>(r.final.wounded[s]),
+                static_cast<long long>(r.final.strength[s]), static_cast<long long>(r.initial[s]),
+                static_cast<long long>(r.final.wounded[s]),
                 static_cast<long long>(r.final.killed[s]),
                 static_cast<long long>(r.final.fleeing[s]), r.final.cells_held[s] * cell_km2);
   }
@@ -63,9 +63,9 @@ int main(int argc, char** argv) {
   auto* seed_opt = run->add_option("--seed", seed, "override run.seed");
   auto* duration_opt = run->add_option("--duration", duration, "override run.duration, seconds")
                            ->check(CLI::PositiveNumber);
-  auto* snap_opt = run->add_option("--snapshot-every", snapshot_every,
-                                   "override run.snapshot_every, steps")
-                       ->check(CLI::PositiveNumber);
+  auto* snap_opt =
+      run->add_option("--snapshot-every", snapshot_every, "override run.snapshot_every, steps")
+          ->check(CLI::PositiveNumber);
   run->add_option("--threads", opt.threads, "OpenMP threads of the cpu backend (0: default)")
       ->check(CLI::NonNegativeNumber);
   run->add_flag("--force", opt.force, "overwrite an existing output file");

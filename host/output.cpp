@@ -22,7 +22,8 @@ hid_t check(hid_t id, const char* what) {
 /// Owns an HDF5 identifier and closes it with the matching H5*close.
 class Handle {
  public:
-  Handle(hid_t id, herr_t (*close)(hid_t), const char* what) : id_(check(id, what)), close_(close) {}
+  Handle(hid_t id, herr_t (*close)(hid_t), const char* what)
+      : id_(check(id, what)), close_(close) {}
   ~Handle() { close_(id_); }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -34,14 +35,12 @@ class Handle {
 };
 
 Handle group(hid_t parent, const std::string& name) {
-  return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                H5Gclose, name.c_str());
+  return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                name.c_str());
 }
 
-void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data,
-              bool scalar) {
-  Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose,
-               name);
+void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data, bool scalar) {
+  Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose, name);
   Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr, type, data), name);
 }
@@ -66,8 +65,12 @@ void attr(hid_t obj, const char* name, const std::vector<std::string>& values) {
   attr_raw(obj, name, type, values.size(), buf.data(), false);
 }
 
-void attr(hid_t obj, const char* name, double v) { attr_raw(obj, name, H5T_NATIVE_DOUBLE, 1, &v, true); }
-void attr_f32(hid_t obj, const char* name, float v) { attr_raw(obj, name, H5T_NATIVE_FLOAT, 1, &v, true); }
+void attr(hid_t obj, const char* name, double v) {
+  attr_raw(obj, name, H5T_NATIVE_DOUBLE, 1, &v, true);
+}
+void attr_f32(hid_t obj, const char* name, float v) {
+  attr_raw(obj, name, H5T_NATIVE_FLOAT, 1, &v, true);
+}
 void attr(hid_t obj, const char* name, const std::vector<double>& v) {
   attr_raw(obj, name, H5T_NATIVE_DOUBLE, v.size(), v.data(), false);
 }
@@ -102,8 +105,8 @@ void write_array(hid_t loc, const std::string& name, hid_t type, std::vector<hsi
     H5Pset_shuffle(plist);
     H5Pset_deflate(plist, 4);
   }
-  Handle ds(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
-            H5Dclose, name.c_str());
+  Handle ds(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose,
+            name.c_str());
   if (total > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name.c_str());
 }
 

@@ -65,8 +65,8 @@ void Progress::draw(std::int64_t steps_done, bool final) {
     const int filled = static_cast<int>(frac * kWidth);
     std::string bar(filled, '#');
     bar.resize(kWidth, '.');
-    std::fprintf(out_, "\r[%s] %3.0f%%  sim %s / %s  %.0f steps/s  %s %s ", bar.c_str(),
-                 frac * 100, sim.c_str(), end.c_str(), rate, final ? "wall" : "ETA",
+    std::fprintf(out_, "\r[%s] %3.0f%%  sim %s / %s  %.0f steps/s  %s %s ", bar.c_str(), frac * 100,
+                 sim.c_str(), end.c_str(), rate, final ? "wall" : "ETA",
                  format_duration(final ? wall : eta).c_str());
     if (final) std::fputc('\n', out_);
   } else {

@@ -19,8 +19,7 @@ double region_uniform(std::uint64_t seed, std::uint32_t index, std::uint32_t sub
 }
 
 /// Smooth value noise in [0,1) with lattice spacing `spacing` cells.
-double value_noise(std::uint64_t seed, std::uint32_t octave, double cx, double cy,
-                   double spacing) {
+double value_noise(std::uint64_t seed, std::uint32_t octave, double cx, double cy, double spacing) {
   const double gx = cx / spacing, gy = cy / spacing;
   const auto ix = static_cast<std::uint32_t>(gx), iy = static_cast<std::uint32_t>(gy);
   const double fx = gx - ix, fy = gy - iy;
@@ -64,9 +63,9 @@ Region generate_region(const ScenarioConfig& cfg) {
     std::vector<float> noise(ncells);
     for (std::int32_t r = 0; r < g.ny; ++r)
       for (std::int32_t c = 0; c < g.nx; ++c)
-        noise[static_cast<std::size_t>(r) * g.nx + c] = static_cast<float>(
-            0.7 * value_noise(seed, 0, c, r, std::max(big, 1.0)) +
-            0.3 * value_noise(seed, 1, c, r, std::max(small, 1.0)));
+        noise[static_cast<std::size_t>(r) * g.nx + c] =
+            static_cast<float>(0.7 * value_noise(seed, 0, c, r, std::max(big, 1.0)) +
+                               0.3 * value_noise(seed, 1, c, r, std::max(small, 1.0)));
     std::vector<float> sorted = noise;
     const auto k = static_cast<std::size_t>((1.0 - cfg.forest_fraction) * (ncells - 1));
     std::nth_element(sorted.begin(), sorted.begin() + k, sorted.end());
@@ -109,7 +108,8 @@ Region generate_region(const ScenarioConfig& cfg) {
       for (auto c = static_cast<std::int32_t>(std::max(0.0, cx - rc));
            c <= std::min<double>(g.nx - 1, cx + rc); ++c) {
         const double dx = c + 0.5 - cx, dy = r + 0.5 - cy;
-        if (dx * dx + dy * dy <= rc * rc) g.terrain[static_cast<std::size_t>(r) * g.nx + c] = kUrban;
+        if (dx * dx + dy * dy <= rc * rc)
+          g.terrain[static_cast<std::size_t>(r) * g.nx + c] = kUrban;
       }
   }
 

@@ -34,11 +34,12 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   }
   for (int s = 0; s < kSides; ++s) {
     const SideConfig& c = cfg.sides[s];
-    p.side[s] = SideParams{static_cast<float>(c.speed),        static_cast<float>(c.sensor_range),
-                           static_cast<float>(c.detect_prob),  static_cast<float>(c.weapon_range),
-                           static_cast<float>(c.accuracy),     static_cast<float>(c.half_range),
-                           static_cast<float>(c.kill_given_hit), static_cast<float>(c.wound_damage),
-                           static_cast<float>(c.morale_break), static_cast<float>(c.morale_rally)};
+    p.side[s] =
+        SideParams{static_cast<float>(c.speed),          static_cast<float>(c.sensor_range),
+                   static_cast<float>(c.detect_prob),    static_cast<float>(c.weapon_range),
+                   static_cast<float>(c.accuracy),       static_cast<float>(c.half_range),
+                   static_cast<float>(c.kill_given_hit), static_cast<float>(c.wound_damage),
+                   static_cast<float>(c.morale_break),   static_cast<float>(c.morale_rally)};
   }
   p.suppression_per_shot = static_cast<float>(cfg.suppression_per_shot);
   p.suppression_decay = static_cast<float>(detmath::exp(-cfg.dt / cfg.suppression_tau));

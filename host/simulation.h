@@ -16,11 +16,11 @@ namespace salient {
 
 /// Command-line choices for a run.
 struct RunOptions {
-  std::string output;          ///< HDF5 file to write
+  std::string output;  ///< HDF5 file to write
   std::string backend = "auto";
-  int threads = 0;             ///< OpenMP threads (0: default)
-  bool force = false;          ///< overwrite an existing output
-  bool quiet = false;          ///< no progress output
+  int threads = 0;     ///< OpenMP threads (0: default)
+  bool force = false;  ///< overwrite an existing output
+  bool quiet = false;  ///< no progress output
 };
 
 /// What a finished run reports.

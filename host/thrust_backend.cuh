@@ -96,8 +96,8 @@ class ThrustBackend final : public Backend {
     const thrust::counting_iterator<std::int32_t> first(0);
     const Tally t_agents = thrust::transform_reduce(pol, first, first + n_, TallyAgent{agents()},
                                                     zero_tally(), AddTally{});
-    const Tally t_cells = thrust::transform_reduce(pol, first, first + ncells_,
-                                                   TallyCell{raster()}, zero_tally(), AddTally{});
+    const Tally t_cells = thrust::transform_reduce(pol, first, first + ncells_, TallyCell{raster()},
+                                                   zero_tally(), AddTally{});
     return t_agents + t_cells;
   }
 
@@ -128,11 +128,26 @@ class ThrustBackend final : public Backend {
   }
 
   AgentView agents() {
-    return AgentView{n_,           raw(x_),         raw(y_),           raw(obj_x_),
-                     raw(obj_y_),  raw(home_x_),    raw(home_y_),      raw(side_),
-                     raw(unit_),   raw(status_),    raw(posture_),     raw(health_),
-                     raw(morale_), raw(suppression_), raw(bin_),       raw(target_),
-                     raw(n_friends_), raw(n_enemies_), raw(shot_target_), raw(shot_outcome_)};
+    return AgentView{n_,
+                     raw(x_),
+                     raw(y_),
+                     raw(obj_x_),
+                     raw(obj_y_),
+                     raw(home_x_),
+                     raw(home_y_),
+                     raw(side_),
+                     raw(unit_),
+                     raw(status_),
+                     raw(posture_),
+                     raw(health_),
+                     raw(morale_),
+                     raw(suppression_),
+                     raw(bin_),
+                     raw(target_),
+                     raw(n_friends_),
+                     raw(n_enemies_),
+                     raw(shot_target_),
+                     raw(shot_outcome_)};
   }
   RasterView raster() {
     return RasterView{raw(terrain_),

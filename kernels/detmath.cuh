@@ -34,9 +34,7 @@ SALIENT_HD inline double pow2i(int k) {
 }
 
 /// Round half away from zero to an integer (exact for |x| < 2^31).
-SALIENT_HD inline int round_to_int(double x) {
-  return static_cast<int>(x < 0 ? x - 0.5 : x + 0.5);
-}
+SALIENT_HD inline int round_to_int(double x) { return static_cast<int>(x < 0 ? x - 0.5 : x + 0.5); }
 
 /// Taylor polynomial of sin(r) for |r| <= pi/4, to r^19 (truncation error < 2e-22).
 SALIENT_HD inline double sin_poly(double r) {
@@ -71,7 +69,7 @@ SALIENT_HD inline double cos_poly(double r) {
 /// Accurate for |x| < 1e5, which is all the model needs (angles are in [0, 2 pi)).
 SALIENT_HD inline double reduce_half_pi(double x, int& q) {
   const double two_over_pi = 0.63661977236758134308;
-  const double p1 = 1.5707963267341256e+00;  // first 33 bits of pi/2
+  const double p1 = 1.5707963267341256e+00;      // first 33 bits of pi/2
   const double p2 = 6.07710050630396597660e-11;  // next 33 bits
   const double p3 = 2.02226624879595063154e-21;  // remainder
   q = round_to_int(x * two_over_pi);
@@ -83,7 +81,7 @@ SALIENT_HD inline double reduce_half_pi(double x, int& q) {
 
 /// e^x in double precision.
 SALIENT_HD inline double exp(double x) {
-  if (x != x) return x;  // NaN
+  if (x != x) return x;                                             // NaN
   if (x > 709.78) return detail::from_bits(0x7ff0000000000000ULL);  // +inf
   if (x < -745.2) return 0.0;
   const double ln2_hi = 6.93147180369123816490e-01;
@@ -158,10 +156,14 @@ SALIENT_HD inline double sin(double x) {
   int q = 0;
   const double r = detail::reduce_half_pi(x, q);
   switch (q & 3) {
-    case 0: return detail::sin_poly(r);
-    case 1: return detail::cos_poly(r);
-    case 2: return -detail::sin_poly(r);
-    default: return -detail::cos_poly(r);
+    case 0:
+      return detail::sin_poly(r);
+    case 1:
+      return detail::cos_poly(r);
+    case 2:
+      return -detail::sin_poly(r);
+    default:
+      return -detail::cos_poly(r);
   }
 }
 
@@ -170,10 +172,14 @@ SALIENT_HD inline double cos(double x) {
   int q = 0;
   const double r = detail::reduce_half_pi(x, q);
   switch (q & 3) {
-    case 0: return detail::cos_poly(r);
-    case 1: return -detail::sin_poly(r);
-    case 2: return -detail::cos_poly(r);
-    default: return detail::sin_poly(r);
+    case 0:
+      return detail::cos_poly(r);
+    case 1:
+      return -detail::sin_poly(r);
+    case 2:
+      return -detail::cos_poly(r);
+    default:
+      return detail::sin_poly(r);
   }
 }
 

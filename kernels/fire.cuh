@@ -78,8 +78,8 @@ struct Resolve {
     s = (s > 1.0f ? 1.0f : s) * p.suppression_decay;
     a.suppression[j] = s;
 
-    const float ratio = static_cast<float>(a.n_enemies[j]) /
-                        (static_cast<float>(a.n_friends[j]) + 1.0f);
+    const float ratio =
+        static_cast<float>(a.n_enemies[j]) / (static_cast<float>(a.n_friends[j]) + 1.0f);
     const float outnumbered = ratio > 1.0f ? ratio - 1.0f : 0.0f;
     float m = a.morale[j] - p.morale_loss_per_shot * static_cast<float>(incoming) -
               p.morale_loss_outnumbered * outnumbered;

@@ -10,8 +10,8 @@ namespace salient {
 
 /// Posture for the next step from the agent's own state only (no other agent is read).
 SALIENT_HD inline std::uint8_t choose_posture(const ModelParams& p, const SideParams& sp,
-                                              std::uint8_t posture, float morale,
-                                              float suppression, bool fired) {
+                                              std::uint8_t posture, float morale, float suppression,
+                                              bool fired) {
   if (posture == kFleeing) return morale > sp.morale_rally ? kAdvancing : kFleeing;
   if (morale < sp.morale_break) return kFleeing;
   if (suppression > p.suppression_cover) return kInCover;
@@ -29,8 +29,8 @@ struct DecideAndMove {
   SALIENT_HD void operator()(std::int32_t i) const {
     if (a.status[i] != kActive) return;
     const SideParams& sp = p.side[a.side[i]];
-    const std::uint8_t posture = choose_posture(p, sp, a.posture[i], a.morale[i],
-                                                a.suppression[i], a.shot_target[i] >= 0);
+    const std::uint8_t posture =
+        choose_posture(p, sp, a.posture[i], a.morale[i], a.suppression[i], a.shot_target[i] >= 0);
     a.posture[i] = posture;
     if (posture == kEngaging || posture == kInCover) return;
 
@@ -50,8 +50,7 @@ struct DecideAndMove {
     y += dy / dist * stride;
 
     float z0 = 0.0f, z1 = 0.0f;
-    normal_pair(philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kMoveJitter), z0,
-                z1);
+    normal_pair(philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kMoveJitter), z0, z1);
     x += p.jitter_m * z0;
     y += p.jitter_m * z1;
 

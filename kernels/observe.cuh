@@ -8,7 +8,7 @@ namespace salient {
 
 /// Integer tallies per side, summed with operator+.
 struct Tally {
-  std::int64_t strength[kSides];    ///< active agents
+  std::int64_t strength[kSides];  ///< active agents
   std::int64_t wounded[kSides];
   std::int64_t killed[kSides];
   std::int64_t fleeing[kSides];

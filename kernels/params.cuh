@@ -14,16 +14,16 @@ struct TerrainEffect {
 
 /// Per-side parameters (one side of the fight).
 struct SideParams {
-  float speed_mps;          ///< walking speed on open ground, metres per second
-  float sensor_range_m;     ///< maximum detection range, metres
-  float detect_prob;        ///< per-step detection probability at zero range, unconcealed
-  float weapon_range_m;     ///< maximum range of direct fire, metres
-  float accuracy;           ///< hit probability per step at zero range, in the open
-  float half_range_m;       ///< range at which the hit probability halves, metres
-  float kill_given_hit;     ///< probability that a hit kills outright
-  float wound_damage;       ///< health lost per non-lethal hit (health starts at 1)
-  float morale_break;       ///< morale below which agents flee
-  float morale_rally;       ///< morale above which fleeing agents return to the fight
+  float speed_mps;       ///< walking speed on open ground, metres per second
+  float sensor_range_m;  ///< maximum detection range, metres
+  float detect_prob;     ///< per-step detection probability at zero range, unconcealed
+  float weapon_range_m;  ///< maximum range of direct fire, metres
+  float accuracy;        ///< hit probability per step at zero range, in the open
+  float half_range_m;    ///< range at which the hit probability halves, metres
+  float kill_given_hit;  ///< probability that a hit kills outright
+  float wound_damage;    ///< health lost per non-lethal hit (health starts at 1)
+  float morale_break;    ///< morale below which agents flee
+  float morale_rally;    ///< morale above which fleeing agents return to the fight
 };
 
 /// All parameters of one run that kernels need. Derived values are computed on the host once.
@@ -48,9 +48,9 @@ struct ModelParams {
 
   // Suppression: s <- min(1, s + per_shot * incoming) then s <- s * decay.
   float suppression_per_shot;
-  float suppression_decay;        ///< per-step factor exp(-dt / tau), computed on the host
-  float suppression_cover;        ///< suppression above which agents go to cover
-  float suppression_accuracy;     ///< accuracy multiplier is (1 - suppression_accuracy * s)
+  float suppression_decay;     ///< per-step factor exp(-dt / tau), computed on the host
+  float suppression_cover;     ///< suppression above which agents go to cover
+  float suppression_accuracy;  ///< accuracy multiplier is (1 - suppression_accuracy * s)
 
   // Morale (0..1): per-step changes, all already multiplied by dt on the host.
   float morale_loss_per_shot;     ///< per incoming shot

@@ -48,10 +48,9 @@ struct Sense {
       }
       const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
       const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover);
-      const float u = uniform_float(
-          philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kDetect,
-                 static_cast<std::uint32_t>(j))
-              .v[0]);
+      const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
+                                           Purpose::kDetect, static_cast<std::uint32_t>(j))
+                                        .v[0]);
       if (u >= pd) return;
       ++enemies;
       if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {

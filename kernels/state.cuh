@@ -14,22 +14,22 @@ struct AgentView {
   float* y;            ///< position north, metres
   float* objective_x;  ///< own objective point, metres
   float* objective_y;
-  float* home_x;       ///< rally point (start position), metres
+  float* home_x;  ///< rally point (start position), metres
   float* home_y;
   std::uint8_t* side;
-  std::int32_t* unit;  ///< squad id
+  std::int32_t* unit;     ///< squad id
   std::uint8_t* status;   ///< AgentStatus
   std::uint8_t* posture;  ///< AgentPosture
-  float* health;       ///< 1 = unhurt, <= 0 = out of action
-  float* morale;       ///< 0..1
-  float* suppression;  ///< 0..1
+  float* health;          ///< 1 = unhurt, <= 0 = out of action
+  float* morale;          ///< 0..1
+  float* suppression;     ///< 0..1
   // Per-step scratch written by one phase and read by later ones.
-  std::int32_t* bin;          ///< bin of the agent at the binning phase (nbins if inactive)
-  std::int32_t* target;       ///< nearest detected enemy (-1: none)
-  std::uint16_t* n_friends;   ///< friends within sensor range
-  std::uint16_t* n_enemies;   ///< detected enemies within sensor range
-  std::int32_t* shot_target;  ///< agent fired at this step (-1: did not fire)
-  std::uint8_t* shot_outcome; ///< ShotOutcome
+  std::int32_t* bin;           ///< bin of the agent at the binning phase (nbins if inactive)
+  std::int32_t* target;        ///< nearest detected enemy (-1: none)
+  std::uint16_t* n_friends;    ///< friends within sensor range
+  std::uint16_t* n_enemies;    ///< detected enemies within sensor range
+  std::int32_t* shot_target;   ///< agent fired at this step (-1: did not fire)
+  std::uint8_t* shot_outcome;  ///< ShotOutcome
 };
 
 /// Outcome of one agent's fire in one step.
@@ -45,9 +45,9 @@ struct BinView {
 
 /// Raster arrays, row-major [ny][nx], cell (col, row) at index row * nx + col.
 struct RasterView {
-  std::uint8_t* terrain;        ///< TerrainClass
-  float* cover;                 ///< fraction of hits stopped, 0..1
-  std::int8_t* control;         ///< side holding the cell, or kNoControl
+  std::uint8_t* terrain;            ///< TerrainClass
+  float* cover;                     ///< fraction of hits stopped, 0..1
+  std::int8_t* control;             ///< side holding the cell, or kNoControl
   std::uint16_t* presence[kSides];  ///< active, unbroken agents per cell and side
   std::uint8_t* reach[kSides];  ///< scratch: row distance (cells) to nearest presence, 255 = none
 };

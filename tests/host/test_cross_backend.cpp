@@ -8,10 +8,10 @@ namespace salient {
 namespace {
 
 /// Skips the calling test (a macro, so that the skip returns from the test body itself).
-#define SALIENT_REQUIRE_DEVICE()                                                        \
-  do {                                                                                  \
-    if (!cuda_compiled()) GTEST_SKIP() << "built without the CUDA backend";             \
-    if (cuda_device_count() == 0) GTEST_SKIP() << "no usable CUDA device";              \
+#define SALIENT_REQUIRE_DEVICE()                                            \
+  do {                                                                      \
+    if (!cuda_compiled()) GTEST_SKIP() << "built without the CUDA backend"; \
+    if (cuda_device_count() == 0) GTEST_SKIP() << "no usable CUDA device";  \
   } while (0)
 
 template <class T>

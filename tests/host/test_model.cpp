@@ -24,9 +24,9 @@ SideParams side_params() {
 TEST(Model, DetectionProbability) {
   const SideParams s = side_params();
   EXPECT_FLOAT_EQ(detection_probability(s, 0, 0, false), 0.4f);
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0, false), 0.2f);      // linear in range
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, false), 0.1f);   // concealment
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true), 0.05f);   // target in cover
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0, false), 0.2f);     // linear in range
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, false), 0.1f);  // concealment
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true), 0.05f);  // target in cover
   EXPECT_EQ(detection_probability(s, 501, 0, false), 0.0f);
 }
 
@@ -43,8 +43,11 @@ TEST(Model, HitProbability) {
 /// Runs the control passes over a raster with the given presence.
 void update_control(ModelParams& p, RasterArrays& r) {
   std::vector<std::uint8_t> reach0(r.size()), reach1(r.size());
-  RasterView v{r.terrain.data(), r.cover.data(), r.control.data(),
-               {r.presence[0].data(), r.presence[1].data()}, {reach0.data(), reach1.data()}};
+  RasterView v{r.terrain.data(),
+               r.cover.data(),
+               r.control.data(),
+               {r.presence[0].data(), r.presence[1].data()},
+               {reach0.data(), reach1.data()}};
   for (int c = 0; c < p.nx * p.ny; ++c) ControlRowPass{p, v}(c);
   for (int c = 0; c < p.nx * p.ny; ++c) ControlUpdate{p, v}(c);
 }

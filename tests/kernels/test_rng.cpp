@@ -37,8 +37,8 @@ TEST(Philox, KeyedBySeedStepEntityPurpose) {
   // The wrapper's mapping: counter (step, entity, purpose, sub), key (seed lo, seed hi).
   r123::Philox4x32 gen;
   const std::uint64_t seed = 0x299f31d0a4093822ULL;
-  const auto direct = gen({{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}},
-                          {{0xa4093822, 0x299f31d0}});
+  const auto direct =
+      gen({{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}}, {{0xa4093822, 0x299f31d0}});
   EXPECT_EQ(direct.v[0], 0xd16cfe09u);
   const auto a = philox(seed, 7, 11, Purpose::kHit, 0);
   const auto b = philox(seed, 7, 11, Purpose::kDetect, 0);
