@@ -57,6 +57,7 @@ class ThrustBackend final : public Backend {
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
     put(terrain_, ra.terrain), put(cover_, ra.cover), put(control_, ra.control);
     for (int s = 0; s < kSides; ++s) put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+    territory();  // step 0 shows who holds what at the start
   }
 
   void step(std::uint32_t step) override {
@@ -78,17 +79,8 @@ class ThrustBackend final : public Backend {
     thrust::for_each_n(pol, first, n_, Resolve{p_, a, bins});
     thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, r, step});
 
-    // 6. Territory: presence by sort and segmented count, then control by dilation.
-    thrust::for_each_n(pol, first, n_, PresenceKey{p_, a, raw(key_)});
-    thrust::sort(pol, key_.begin(), key_.end());
-    const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
-                                            thrust::constant_iterator<std::int32_t>(1),
-                                            ukey_.begin(), count_.begin());
-    const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
-    for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
-    thrust::for_each_n(pol, first, unique, ScatterPresence{ncells_, r, raw(ukey_), raw(count_)});
-    thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
-    thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
+    // 6. Territory.
+    territory();
   }
 
   Tally tally() override {
@@ -113,6 +105,24 @@ class ThrustBackend final : public Backend {
   }
 
  private:
+  /// Phase 6: presence by sort and segmented count, then control by dilation.
+  void territory() {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    const RasterView r = raster();
+    thrust::for_each_n(pol, first, n_, PresenceKey{p_, agents(), raw(key_)});
+    thrust::sort(pol, key_.begin(), key_.end());
+    const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
+                                            thrust::constant_iterator<std::int32_t>(1),
+                                            ukey_.begin(), count_.begin());
+    const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
+    for (int s = 0; s < kSides; ++s)
+      thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
+    thrust::for_each_n(pol, first, unique, ScatterPresence{ncells_, r, raw(ukey_), raw(count_)});
+    thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
+    thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
+  }
+
   template <class T>
   static T* raw(vec<T>& v) {
     return thrust::raw_pointer_cast(v.data());

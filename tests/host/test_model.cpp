@@ -101,6 +101,21 @@ TEST(Model, PresenceCountsActiveUnbrokenAgents) {
   }
 }
 
+TEST(Model, InitialControlAroundStartPositions) {
+  const ScenarioConfig cfg = test::ci_scenario();
+  Simulation sim(cfg, make_cpu_backend(0));
+  const Tally t = sim.backend().tally();
+  // Before any step each side holds the ground around its own start zone (and not more than
+  // the zone grown by the control radius).
+  for (int s = 0; s < kSides; ++s) {
+    const Rect& z = cfg.sides[s].start_zone;
+    const double grown = (z.x1 - z.x0 + 2 * cfg.control_radius) *
+                         (z.y1 - z.y0 + 2 * cfg.control_radius) / (cfg.cell_size * cfg.cell_size);
+    EXPECT_GT(t.cells_held[s], 0) << "side " << s;
+    EXPECT_LE(t.cells_held[s], grown) << "side " << s;
+  }
+}
+
 TEST(Model, AttackerAdvancesAndBothSidesTakeCasualties) {
   const ScenarioConfig cfg = test::ci_scenario(1800);
   Simulation sim(cfg, make_cpu_backend(0));
