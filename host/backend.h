@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../kernels/observe.cuh"
 #include "../kernels/params.cuh"
@@ -20,10 +21,13 @@ class Backend {
   /// "cpu" or "cuda".
   virtual std::string name() const = 0;
   /// Copies parameters and the initial state in; allocates everything the run needs.
+  /// Territory and settlement control are computed for the initial positions.
   virtual void upload(const ModelParams& params, const AgentArrays& agents,
-                      const RasterArrays& raster) = 0;
+                      const RasterArrays& raster, const SettlementLayout& settlements) = 0;
   /// Runs one step of the pipeline (step is the Philox counter of the step).
   virtual void step(std::uint32_t step) = 0;
+  /// Settlements whose holder changed in the last step (or at upload), in id order.
+  virtual std::vector<SettlementChange> settlement_changes() = 0;
   /// Per-side integer tallies of the current state and the last step's fire.
   virtual Tally tally() = 0;
   /// Copies the current state out.

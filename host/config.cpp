@@ -261,6 +261,8 @@ void read_region(Section& s, ScenarioConfig& c) {
   s.number("forest_fraction", c.forest_fraction, in(0, 0.9));
   s.integer("settlements", c.settlements, 0, 100000);
   s.number("settlement_radius", c.settlement_radius, in(10, 10000, "metres"));
+  s.integer("towns", c.towns, 0, 10000);
+  s.number("town_radius", c.town_radius, in(10, 20000, "metres"));
   s.integer("rivers", c.rivers, 0, 20);
   s.number("river_width", c.river_width, in(1, 2000, "metres"));
   s.boolean("roads", c.roads);

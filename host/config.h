@@ -59,7 +59,9 @@ struct ScenarioConfig {
   std::uint64_t region_seed = 1;
   double forest_fraction = 0.2;
   std::int64_t settlements = 10;
-  double settlement_radius = 250;  ///< metres
+  double settlement_radius = 250;  ///< metres (villages)
+  std::int64_t towns = 0;          ///< towns, in addition to the villages
+  double town_radius = 750;        ///< metres
   std::int64_t rivers = 1;
   double river_width = 30;  ///< metres
   bool roads = true;

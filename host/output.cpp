@@ -168,6 +168,8 @@ const Series kSeries[] = {
     {"cells_held", [](const Tally& t) { return t.cells_held; }},
     {"shots", [](const Tally& t) { return t.shots; }},
     {"hits", [](const Tally& t) { return t.hits; }},
+    {"settlements_held", [](const Tally& t) { return t.settlements_held; }},
+    {"changes_of_hands", [](const Tally& t) { return t.captures; }},
 };
 
 /// Creates an empty extendible dataset [0] or [0, kSides].
@@ -240,6 +242,48 @@ OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& m
   extendible(ts, "step", H5T_NATIVE_INT64, false);
   for (const auto& series : kSeries) extendible(ts, series.name, H5T_NATIVE_INT64, true);
   extendible(ts, "area_held_km2", H5T_NATIVE_DOUBLE, true);
+  {
+    Handle st = group(file_, "settlements");
+    const auto& v = meta.settlements;
+    std::vector<std::int32_t> id, cells;
+    std::vector<std::uint8_t> size_class;
+    std::vector<double> x, y, radius;
+    std::vector<std::string> names;
+    for (const Settlement& z : v) {
+      id.push_back(z.id), cells.push_back(z.cells), names.push_back(z.name);
+      size_class.push_back(static_cast<std::uint8_t>(z.size_class));
+      x.push_back(z.x), y.push_back(z.y), radius.push_back(z.radius_m);
+    }
+    const hsize_t n = v.size();
+    write_array(st, "id", H5T_NATIVE_INT32, {n}, id.data(), 4);
+    write_array(st, "size_class", H5T_NATIVE_UINT8, {n}, size_class.data(), 1);
+    write_array(st, "x", H5T_NATIVE_DOUBLE, {n}, x.data(), 8);
+    write_array(st, "y", H5T_NATIVE_DOUBLE, {n}, y.data(), 8);
+    write_array(st, "radius_m", H5T_NATIVE_DOUBLE, {n}, radius.data(), 8);
+    write_array(st, "cells", H5T_NATIVE_INT32, {n}, cells.data(), 4);
+    attr(st, "size_classes", std::vector<std::string>{"village", "town"});
+    std::size_t len = 1;
+    for (const auto& name : names) len = std::max(len, name.size());
+    std::string packed(len * names.size(), '\0');
+    for (std::size_t i = 0; i < names.size(); ++i)
+      packed.replace(i * len, names[i].size(), names[i]);
+    Handle name_type(H5Tcopy(H5T_C_S1), H5Tclose, "name");
+    H5Tset_size(name_type, len);
+    H5Tset_strpad(name_type, H5T_STR_NULLPAD);
+    write_array(st, "name", name_type, {n}, packed.data(), len);
+  }
+  {
+    Handle ev = group(file_, "events");
+    Handle sc = group(ev, "settlement_control");
+    attr(sc, "description",
+         std::string("every change of a settlement's holder: from/to are side indices, -1 = "
+                     "contested or never held"));
+    extendible(sc, "step", H5T_NATIVE_INT64, false);
+    extendible(sc, "time", H5T_NATIVE_DOUBLE, false);
+    extendible(sc, "settlement", H5T_NATIVE_INT32, false);
+    extendible(sc, "from", H5T_NATIVE_INT8, false);
+    extendible(sc, "to", H5T_NATIVE_INT8, false);
+  }
   Handle data = group(file_, "data");
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
@@ -255,7 +299,30 @@ OutputFile::~OutputFile() {
 
 void OutputFile::record(const Observation& obs) { pending_.push_back(obs); }
 
+void OutputFile::event(const SettlementEvent& e) { pending_events_.push_back(e); }
+
 void OutputFile::append_series() {
+  if (!pending_events_.empty()) {
+    const hsize_t rows = pending_events_.size();
+    std::vector<std::int64_t> step(rows);
+    std::vector<double> time(rows);
+    std::vector<std::int32_t> settlement(rows);
+    std::vector<std::int8_t> from(rows), to(rows);
+    for (hsize_t r = 0; r < rows; ++r) {
+      const SettlementEvent& e = pending_events_[r];
+      step[r] = e.step, time[r] = e.time_s, settlement[r] = e.change.settlement;
+      from[r] = e.change.from, to[r] = e.change.to;
+    }
+    Handle sc(H5Gopen2(file_, "events/settlement_control", H5P_DEFAULT), H5Gclose, "events");
+    const auto at = static_cast<hsize_t>(event_rows_);
+    append(sc, "step", H5T_NATIVE_INT64, at, rows, false, step.data());
+    append(sc, "time", H5T_NATIVE_DOUBLE, at, rows, false, time.data());
+    append(sc, "settlement", H5T_NATIVE_INT32, at, rows, false, settlement.data());
+    append(sc, "from", H5T_NATIVE_INT8, at, rows, false, from.data());
+    append(sc, "to", H5T_NATIVE_INT8, at, rows, false, to.data());
+    event_rows_ += static_cast<std::int64_t>(rows);
+    pending_events_.clear();
+  }
   if (pending_.empty()) return;
   const hsize_t rows = pending_.size();
   Handle ts(H5Gopen2(file_, "timeseries", H5P_DEFAULT), H5Gclose, "timeseries");
@@ -294,6 +361,7 @@ void OutputFile::snapshot(std::int64_t step, double time_s, const RasterArrays& 
 
   Handle meshes = group(it, "meshes");
   scalar_mesh(meshes, "terrain", H5T_NATIVE_UINT8, raster.terrain, meta_);
+  scalar_mesh(meshes, "settlement", H5T_NATIVE_INT32, raster.settlement, meta_);
   scalar_mesh(meshes, "cover", H5T_NATIVE_FLOAT, raster.cover, meta_);
   scalar_mesh(meshes, "control", H5T_NATIVE_INT8, raster.control, meta_);
   {

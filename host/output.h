@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../kernels/observe.cuh"
+#include "region.h"
 #include "state.h"
 
 namespace salient {
@@ -24,6 +25,14 @@ struct RunMetadata {
   std::array<std::string, kSides> sides;
   double cell_size_m = 0, dt_s = 0;
   std::int32_t nx = 0, ny = 0;
+  std::vector<Settlement> settlements;
+};
+
+/// A change of a settlement's holder, at a step.
+struct SettlementEvent {
+  std::int64_t step = 0;
+  double time_s = 0;
+  SettlementChange change{};
 };
 
 /// One record of the time series.
@@ -50,6 +59,8 @@ class OutputFile {
 
   /// Buffers one time-series record.
   void record(const Observation& obs);
+  /// Buffers one settlement event.
+  void event(const SettlementEvent& e);
   /// Writes snapshot `step` at `time_s`: rasters always, agents when `agents` is non-null.
   /// Flushes the file afterwards.
   void snapshot(std::int64_t step, double time_s, const RasterArrays& raster,
@@ -66,7 +77,8 @@ class OutputFile {
   RunMetadata meta_;
   double cell_area_km2_ = 0;
   std::vector<Observation> pending_;
-  std::int64_t rows_ = 0;
+  std::vector<SettlementEvent> pending_events_;
+  std::int64_t rows_ = 0, event_rows_ = 0;
 };
 
 }  // namespace salient

@@ -45,6 +45,26 @@ void draw_road(Region& g, double x0, double y0, double x1, double y1) {
   }
 }
 
+/// A made-up place name from syllables, unique among `existing`.
+std::string settlement_name(std::uint64_t seed, std::uint32_t k,
+                            const std::vector<Settlement>& existing) {
+  static const char* const kStems[] = {"Ostr", "Mal",  "Vel",  "Kor", "Sud", "Nov", "Star",
+                                       "Pog",  "Lyub", "Kras", "Bel", "Zel", "Gor", "Plekh",
+                                       "Snag", "Tet",  "Russ", "Kam", "Lis", "Dub"};
+  static const char* const kEndings[] = {"ovka", "ino",  "evo", "ichi", "yanka", "ovo",
+                                         "ets",  "ivka", "ne",  "oye",  "any",   "ino"};
+  const auto r = philox(seed, 1, k, Purpose::kRegion, 7);
+  std::string name = std::string(kStems[r.v[0] % 20]) + kEndings[r.v[1] % 12];
+  int suffix = 1;
+  std::string unique = name;
+  for (bool clash = true; clash;) {
+    clash = false;
+    for (const Settlement& s : existing) clash = clash || s.name == unique;
+    if (clash) unique = name + " " + std::to_string(++suffix);
+  }
+  return unique;
+}
+
 }  // namespace
 
 Region generate_region(const ScenarioConfig& cfg) {
@@ -95,12 +115,29 @@ Region generate_region(const ScenarioConfig& cfg) {
       }
   }
 
-  // Settlements: discs of urban cells with radius in [0.5, 1.5] x settlement_radius.
-  for (std::int64_t k = 0; k < cfg.settlements; ++k) {
-    const auto id = static_cast<std::uint32_t>(1000 + k);
-    Settlement s{cfg.width * region_uniform(seed, id, 1), cfg.height * region_uniform(seed, id, 2),
-                 cfg.settlement_radius * (0.5 + region_uniform(seed, id, 3))};
-    g.settlements.push_back(s);
+  // Settlements: towns first, then villages; discs of urban cells with radius in
+  // [0.5, 1.5] x the class radius, centres at least one radius from earlier centres (up to
+  // 20 tries each). A cell belongs to the first settlement that claims it.
+  g.settlement.assign(ncells, -1);
+  const std::int64_t total = cfg.towns + cfg.settlements;
+  for (std::int64_t k = 0; k < total; ++k) {
+    const bool town = k < cfg.towns;
+    const double base = town ? cfg.town_radius : cfg.settlement_radius;
+    Settlement s;
+    s.id = static_cast<std::int32_t>(g.settlements.size());
+    s.size_class = town ? SettlementClass::kTown : SettlementClass::kVillage;
+    for (std::uint32_t attempt = 0; attempt < 20; ++attempt) {
+      const auto id = static_cast<std::uint32_t>(1000 + k) + (attempt << 20);
+      s.x = cfg.width * region_uniform(seed, id, 1);
+      s.y = cfg.height * region_uniform(seed, id, 2);
+      s.radius_m = base * (0.5 + region_uniform(seed, id, 3));
+      bool clear = true;
+      for (const Settlement& o : g.settlements) {
+        const double dx = o.x - s.x, dy = o.y - s.y;
+        clear = clear && dx * dx + dy * dy >= (o.radius_m + s.radius_m) * (o.radius_m + s.radius_m);
+      }
+      if (clear) break;
+    }
     const double rc = s.radius_m / cfg.cell_size;
     const double cx = s.x / cfg.cell_size, cy = s.y / cfg.cell_size;
     for (auto r = static_cast<std::int32_t>(std::max(0.0, cy - rc));
@@ -108,9 +145,15 @@ Region generate_region(const ScenarioConfig& cfg) {
       for (auto c = static_cast<std::int32_t>(std::max(0.0, cx - rc));
            c <= std::min<double>(g.nx - 1, cx + rc); ++c) {
         const double dx = c + 0.5 - cx, dy = r + 0.5 - cy;
-        if (dx * dx + dy * dy <= rc * rc)
-          g.terrain[static_cast<std::size_t>(r) * g.nx + c] = kUrban;
+        const std::size_t i = static_cast<std::size_t>(r) * g.nx + c;
+        if (dx * dx + dy * dy > rc * rc || g.settlement[i] >= 0) continue;
+        g.terrain[i] = kUrban;
+        g.settlement[i] = s.id;
+        ++s.cells;
       }
+    if (s.cells == 0) continue;  // fell entirely on earlier settlements: drop it
+    s.name = settlement_name(seed, static_cast<std::uint32_t>(k), g.settlements);
+    g.settlements.push_back(s);
   }
 
   // Roads: each settlement to its nearest earlier settlement.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "config.h"
@@ -10,18 +11,26 @@
 
 namespace salient {
 
-/// A settlement: a cluster of urban cells.
+/// Population-size class of a settlement.
+enum class SettlementClass : std::uint8_t { kVillage = 0, kTown = 1 };
+
+/// A settlement: a cluster of urban cells with an id (its index), a name and a size class.
 struct Settlement {
-  double x, y;      ///< centre, metres
-  double radius_m;  ///< radius of the urban disc, metres
+  std::int32_t id = 0;
+  std::string name;
+  SettlementClass size_class = SettlementClass::kVillage;
+  double x = 0, y = 0;     ///< centre, metres
+  double radius_m = 0;     ///< radius of the urban disc, metres
+  std::int32_t cells = 0;  ///< raster cells that belong to it
 };
 
-/// A generated region: terrain class per cell and the settlement list.
+/// A generated region: terrain class and settlement id per cell, and the settlement list.
 struct Region {
   std::int32_t nx = 0, ny = 0;
   double cell_size = 0;
-  std::vector<std::uint8_t> terrain;  ///< TerrainClass, row-major [ny][nx]
-  std::vector<Settlement> settlements;
+  std::vector<std::uint8_t> terrain;     ///< TerrainClass, row-major [ny][nx]
+  std::vector<std::int32_t> settlement;  ///< settlement id per cell, -1 outside
+  std::vector<Settlement> settlements;   ///< indexed by id
 };
 
 /// Generates the region of a scenario (see docs/MODEL.md, "Region").

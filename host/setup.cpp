@@ -97,9 +97,27 @@ RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region) {
   RasterArrays r;
   r.resize(region.nx, region.ny);
   r.terrain = region.terrain;
+  r.settlement = region.settlement;
   for (std::size_t i = 0; i < r.size(); ++i)
     r.cover[i] = static_cast<float>(cfg.terrain[r.terrain[i]].cover);
   return r;
+}
+
+SettlementLayout make_settlement_layout(const Region& region) {
+  SettlementLayout layout;
+  const auto count = static_cast<std::int32_t>(region.settlements.size());
+  std::vector<std::int32_t> sizes(count, 0);
+  for (std::int32_t id : region.settlement)
+    if (id >= 0) ++sizes[id];
+  layout.offsets.resize(count + 1);
+  layout.offsets[0] = 0;
+  for (std::int32_t k = 0; k < count; ++k) layout.offsets[k + 1] = layout.offsets[k] + sizes[k];
+  layout.cells.resize(layout.offsets[count]);
+  std::vector<std::int32_t> next(layout.offsets.begin(), layout.offsets.end() - 1);
+  for (std::size_t c = 0; c < region.settlement.size(); ++c)
+    if (region.settlement[c] >= 0)
+      layout.cells[next[region.settlement[c]]++] = static_cast<std::int32_t>(c);
+  return layout;
 }
 
 }  // namespace salient

@@ -16,7 +16,11 @@ ModelParams make_params(const ScenarioConfig& cfg);
 /// point uniform in the side's objective zone; squads of 10 in id order.
 AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p);
 
-/// Initial raster: terrain from the region, cover from the terrain class, nobody in control.
+/// Initial raster: terrain and settlements from the region, cover from the terrain class,
+/// nobody in control.
 RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region);
+
+/// The cells of each settlement, in settlement id then cell order.
+SettlementLayout make_settlement_layout(const Region& region);
 
 }  // namespace salient

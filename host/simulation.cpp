@@ -11,9 +11,9 @@
 namespace salient {
 
 Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
-    : params_(make_params(cfg)), backend_(std::move(backend)) {
-  const Region region = generate_region(cfg);
-  backend_->upload(params_, make_agents(cfg, params_), make_raster(cfg, region));
+    : params_(make_params(cfg)), region_(generate_region(cfg)), backend_(std::move(backend)) {
+  backend_->upload(params_, make_agents(cfg, params_), make_raster(cfg, region_),
+                   make_settlement_layout(region_));
 }
 
 void Simulation::step() {
@@ -40,7 +40,12 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
   Simulation sim(cfg, std::move(backend));
   meta.nx = sim.params().nx;
   meta.ny = sim.params().ny;
+  meta.settlements = sim.region().settlements;
   OutputFile out(options.output, options.force, meta);
+  auto record_changes = [&](std::int64_t step) {
+    for (const SettlementChange& c : sim.backend().settlement_changes())
+      out.event(SettlementEvent{step, step * cfg.dt, c});
+  };
 
   AgentArrays agents;
   RasterArrays raster;
@@ -54,6 +59,7 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
 
   const Tally initial = sim.backend().tally();
   for (int s = 0; s < kSides; ++s) result.initial[s] = initial.strength[s];
+  record_changes(0);
   observe(0);
   snapshot(0);
 
@@ -62,6 +68,7 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
   while (sim.steps_done() < total) {
     sim.step();
     const std::int64_t k = sim.steps_done();
+    record_changes(k);
     if (k % cfg.record_every == 0 || k == total) observe(k);
     if (k % cfg.snapshot_every == 0 || k == total) snapshot(k);
     progress.update(k);

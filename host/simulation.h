@@ -42,10 +42,13 @@ class Simulation {
   /// Steps done so far.
   std::int64_t steps_done() const { return steps_; }
   const ModelParams& params() const { return params_; }
+  /// The generated region (terrain, settlements).
+  const Region& region() const { return region_; }
   Backend& backend() { return *backend_; }
 
  private:
   ModelParams params_;
+  Region region_;
   std::unique_ptr<Backend> backend_;
   std::int64_t steps_ = 0;
 };

@@ -27,6 +27,7 @@ struct AgentArrays {
 struct RasterArrays {
   std::int32_t nx = 0, ny = 0;
   std::vector<std::uint8_t> terrain;
+  std::vector<std::int32_t> settlement;  ///< settlement id per cell, -1 outside
   std::vector<float> cover;
   std::vector<std::int8_t> control;
   std::array<std::vector<std::uint16_t>, kSides> presence;
@@ -35,6 +36,20 @@ struct RasterArrays {
   std::size_t size() const { return terrain.size(); }
   /// Resizes every array to nx * ny cells (control starts as kNoControl, presence as 0).
   void resize(std::int32_t nx, std::int32_t ny);
+};
+
+/// Cells of each settlement as a CSR list: settlement k owns cells[offsets[k] .. offsets[k+1]).
+struct SettlementLayout {
+  std::vector<std::int32_t> offsets{0};
+  std::vector<std::int32_t> cells;
+  /// Number of settlements.
+  std::int32_t count() const { return static_cast<std::int32_t>(offsets.size()) - 1; }
+};
+
+/// A settlement whose holder changed (kNoControl = contested or never held).
+struct SettlementChange {
+  std::int32_t settlement;
+  std::int8_t from, to;
 };
 
 }  // namespace salient

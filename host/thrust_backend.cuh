@@ -7,6 +7,7 @@
 
 #include <thrust/binary_search.h>
 #include <thrust/copy.h>
+#include <thrust/count.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/constant_iterator.h>
@@ -23,6 +24,7 @@
 #include "../kernels/move.cuh"
 #include "../kernels/observe.cuh"
 #include "../kernels/sense.cuh"
+#include "../kernels/settlement.cuh"
 #include "../kernels/territory.cuh"
 #include "backend.h"
 
@@ -42,7 +44,8 @@ class ThrustBackend final : public Backend {
  public:
   std::string name() const override { return Traits::kName; }
 
-  void upload(const ModelParams& params, const AgentArrays& ag, const RasterArrays& ra) override {
+  void upload(const ModelParams& params, const AgentArrays& ag, const RasterArrays& ra,
+              const SettlementLayout& sl) override {
     p_ = params;
     n_ = static_cast<std::int32_t>(ag.size());
     ncells_ = p_.nx * p_.ny;
@@ -55,9 +58,29 @@ class ThrustBackend final : public Backend {
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
-    put(terrain_, ra.terrain), put(cover_, ra.cover), put(control_, ra.control);
+    put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
+    put(control_, ra.control);
+    nsettlements_ = sl.count();
+    put(sett_offsets_, sl.offsets), put(sett_cells_, sl.cells);
+    for (auto* v : {&sett_holder_, &sett_previous_, &sett_last_side_})
+      v->assign(nsettlements_, kNoControl);
+    sett_changed_.assign(nsettlements_, 0);
+    sett_captures_.assign(2 * static_cast<std::size_t>(nsettlements_), 0);
     for (int s = 0; s < kSides; ++s) put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
     territory();  // step 0 shows who holds what at the start
+  }
+
+  std::vector<SettlementChange> settlement_changes() override {
+    std::vector<SettlementChange> out;
+    if (nsettlements_ == 0 ||
+        thrust::count(Traits::policy(), sett_changed_.begin(), sett_changed_.end(), 1) == 0)
+      return out;
+    std::vector<std::uint8_t> changed;
+    std::vector<std::int8_t> holder, previous;
+    get(sett_changed_, changed), get(sett_holder_, holder), get(sett_previous_, previous);
+    for (std::int32_t k = 0; k < nsettlements_; ++k)
+      if (changed[k]) out.push_back(SettlementChange{k, previous[k], holder[k]});
+    return out;
   }
 
   void step(std::uint32_t step) override {
@@ -90,7 +113,10 @@ class ThrustBackend final : public Backend {
                                                     zero_tally(), AddTally{});
     const Tally t_cells = thrust::transform_reduce(pol, first, first + ncells_, TallyCell{raster()},
                                                    zero_tally(), AddTally{});
-    return t_agents + t_cells;
+    const Tally t_settlements =
+        thrust::transform_reduce(pol, first, first + nsettlements_, TallySettlement{settlements()},
+                                 zero_tally(), AddTally{});
+    return t_agents + t_cells + t_settlements;
   }
 
   void download(AgentArrays& ag, RasterArrays& ra) override {
@@ -100,7 +126,8 @@ class ThrustBackend final : public Backend {
     get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
     get(morale_, ag.morale), get(suppression_, ag.suppression);
     ra.resize(p_.nx, p_.ny);
-    get(terrain_, ra.terrain), get(cover_, ra.cover), get(control_, ra.control);
+    get(terrain_, ra.terrain), get(settlement_, ra.settlement), get(cover_, ra.cover);
+    get(control_, ra.control);
     for (int s = 0; s < kSides; ++s) get(presence_[s], ra.presence[s]);
   }
 
@@ -116,11 +143,11 @@ class ThrustBackend final : public Backend {
                                             thrust::constant_iterator<std::int32_t>(1),
                                             ukey_.begin(), count_.begin());
     const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
-    for (int s = 0; s < kSides; ++s)
-      thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
+    for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
     thrust::for_each_n(pol, first, unique, ScatterPresence{ncells_, r, raw(ukey_), raw(count_)});
     thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
     thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
+    thrust::for_each_n(pol, first, nsettlements_, SettlementControl{settlements(), raw(control_)});
   }
 
   template <class T>
@@ -159,6 +186,11 @@ class ThrustBackend final : public Backend {
                      raw(shot_target_),
                      raw(shot_outcome_)};
   }
+  SettlementView settlements() {
+    return SettlementView{nsettlements_,      raw(sett_offsets_),  raw(sett_cells_),
+                          raw(sett_holder_),  raw(sett_previous_), raw(sett_last_side_),
+                          raw(sett_changed_), raw(sett_captures_)};
+  }
   RasterView raster() {
     return RasterView{raw(terrain_),
                       raw(cover_),
@@ -168,7 +200,7 @@ class ThrustBackend final : public Backend {
   }
 
   ModelParams p_{};
-  std::int32_t n_ = 0, ncells_ = 0, nbins_ = 0;
+  std::int32_t n_ = 0, ncells_ = 0, nbins_ = 0, nsettlements_ = 0;
   vec<float> x_, y_, obj_x_, obj_y_, home_x_, home_y_, health_, morale_, suppression_;
   vec<std::uint8_t> side_, status_, posture_, shot_outcome_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
@@ -177,6 +209,9 @@ class ThrustBackend final : public Backend {
   vec<std::uint8_t> terrain_;
   vec<float> cover_;
   vec<std::int8_t> control_;
+  vec<std::int32_t> settlement_, sett_offsets_, sett_cells_, sett_captures_;
+  vec<std::int8_t> sett_holder_, sett_previous_, sett_last_side_;
+  vec<std::uint8_t> sett_changed_;
   vec<std::uint16_t> presence_[kSides];
   vec<std::uint8_t> reach_[kSides];
 };

@@ -2,6 +2,7 @@
 // sum is the same whatever the reduction order (and so on every backend and thread count).
 #pragma once
 
+#include "settlement.cuh"
 #include "state.cuh"
 
 namespace salient {
@@ -12,9 +13,11 @@ struct Tally {
   std::int64_t wounded[kSides];
   std::int64_t killed[kSides];
   std::int64_t fleeing[kSides];
-  std::int64_t shots[kSides];       ///< shots fired this step
-  std::int64_t hits[kSides];        ///< hits (wounds + kills) this step
-  std::int64_t cells_held[kSides];  ///< raster cells under the side's control
+  std::int64_t shots[kSides];             ///< shots fired this step
+  std::int64_t hits[kSides];              ///< hits (wounds + kills) this step
+  std::int64_t cells_held[kSides];        ///< raster cells under the side's control
+  std::int64_t settlements_held[kSides];  ///< settlements held (majority of their cells)
+  std::int64_t captures[kSides];          ///< settlements taken from the other side, cumulative
 
   SALIENT_HD Tally operator+(const Tally& o) const {
     Tally t;
@@ -26,6 +29,8 @@ struct Tally {
       t.shots[s] = shots[s] + o.shots[s];
       t.hits[s] = hits[s] + o.hits[s];
       t.cells_held[s] = cells_held[s] + o.cells_held[s];
+      t.settlements_held[s] = settlements_held[s] + o.settlements_held[s];
+      t.captures[s] = captures[s] + o.captures[s];
     }
     return t;
   }
@@ -37,6 +42,7 @@ SALIENT_HD inline Tally zero_tally() {
   for (int s = 0; s < kSides; ++s) {
     t.strength[s] = t.wounded[s] = t.killed[s] = t.fleeing[s] = 0;
     t.shots[s] = t.hits[s] = t.cells_held[s] = 0;
+    t.settlements_held[s] = t.captures[s] = 0;
   }
   return t;
 }
@@ -63,6 +69,17 @@ struct TallyCell {
   SALIENT_HD Tally operator()(std::int32_t c) const {
     Tally t = zero_tally();
     if (r.control[c] >= 0) t.cells_held[r.control[c]] = 1;
+    return t;
+  }
+};
+
+/// Tally of one settlement.
+struct TallySettlement {
+  SettlementView v;
+  SALIENT_HD Tally operator()(std::int32_t k) const {
+    Tally t = zero_tally();
+    if (v.holder[k] >= 0) t.settlements_held[v.holder[k]] = 1;
+    for (int s = 0; s < kSides; ++s) t.captures[s] = v.captures[2 * k + s];
     return t;
   }
 };

@@ -42,6 +42,8 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
     expect_same(rc.presence[0], rg.presence[0], "presence0", k);
     expect_same(rc.presence[1], rg.presence[1], "presence1", k);
   }
+  const auto cc = cpu.backend().settlement_changes(), cg = gpu.backend().settlement_changes();
+  ASSERT_EQ(cc.size(), cg.size());
   const Tally tc = cpu.backend().tally(), tg = gpu.backend().tally();
   EXPECT_EQ(0, std::memcmp(&tc, &tg, sizeof(Tally)));
 }
@@ -49,7 +51,7 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
 TEST(CrossBackend, RunsAndSnapshotsIdentical) {
   SALIENT_REQUIRE_DEVICE();
   const ScenarioConfig cfg = test::ci_scenario(1800);
-  const std::vector<std::string> groups = {"/data", "/timeseries"};
+  const std::vector<std::string> groups = {"/data", "/timeseries", "/events", "/settlements"};
   const auto c = test::read_datasets(test::run_to_file(cfg, "xb_cpu.h5", "cpu"), groups);
   const auto g = test::read_datasets(test::run_to_file(cfg, "xb_cuda.h5", "cuda"), groups);
   ASSERT_GT(c.size(), 10u);

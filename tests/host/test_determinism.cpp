@@ -9,7 +9,7 @@
 namespace salient {
 namespace {
 
-const std::vector<std::string> kCompared = {"/data", "/timeseries"};
+const std::vector<std::string> kCompared = {"/data", "/timeseries", "/events", "/settlements"};
 
 TEST(Determinism, SameSeedTwiceIdentical) {
   const ScenarioConfig cfg = test::ci_scenario();

@@ -161,8 +161,8 @@ TEST(Output, KilledRunKeepsFlushedSnapshots) {
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet",
-          "--backend", "cpu", "--duration", "3600000", "--snapshot-every", "20", nullptr);
+    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet", "--backend",
+          "cpu", "--duration", "3600000", "--snapshot-every", "20", nullptr);
     _exit(127);
   }
   // Wait until a few snapshots exist, then kill without warning. Peeking at a file that is

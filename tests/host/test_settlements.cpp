@@ -1,0 +1,111 @@
+// Settlements: generation (ids, names, classes, cells) and control by majority of cells,
+// with change-of-hands events that agree with the recorded time series.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "h5_read.h"
+#include "host/setup.h"
+#include "kernels/settlement.cuh"
+
+namespace salient {
+namespace {
+
+TEST(Settlements, GeneratedWithIdsNamesClassesAndCells) {
+  ScenarioConfig cfg = test::ci_scenario();
+  cfg.towns = 2;
+  cfg.settlements = 6;
+  const Region g = generate_region(cfg);
+  ASSERT_GE(g.settlements.size(), 6u);
+  std::set<std::string> names;
+  std::vector<std::int32_t> cells(g.settlements.size(), 0);
+  for (std::int32_t id : g.settlement)
+    if (id >= 0) ++cells.at(id);
+  for (std::size_t k = 0; k < g.settlements.size(); ++k) {
+    const Settlement& s = g.settlements[k];
+    EXPECT_EQ(s.id, static_cast<std::int32_t>(k));
+    EXPECT_FALSE(s.name.empty());
+    names.insert(s.name);
+    EXPECT_EQ(s.cells, cells[k]) << s.name;
+    EXPECT_GT(s.cells, 0);
+  }
+  EXPECT_EQ(names.size(), g.settlements.size());  // names are unique
+  EXPECT_EQ(g.settlements[0].size_class, SettlementClass::kTown);
+  EXPECT_EQ(g.settlements.back().size_class, SettlementClass::kVillage);
+  // Every settlement cell is urban.
+  for (std::size_t i = 0; i < g.settlement.size(); ++i)
+    if (g.settlement[i] >= 0) EXPECT_EQ(g.terrain[i], kUrban);
+  // The CSR layout lists exactly those cells.
+  const SettlementLayout layout = make_settlement_layout(g);
+  ASSERT_EQ(layout.count(), static_cast<std::int32_t>(g.settlements.size()));
+  for (std::int32_t k = 0; k < layout.count(); ++k)
+    for (std::int32_t i = layout.offsets[k]; i < layout.offsets[k + 1]; ++i)
+      EXPECT_EQ(g.settlement[layout.cells[i]], k);
+}
+
+TEST(Settlements, HolderByMajorityContestedInBetween) {
+  const std::int32_t a[2] = {6, 0}, b[2] = {5, 5}, c[2] = {5, 4}, d[2] = {1, 6};
+  EXPECT_EQ(settlement_holder(10, a), 0);
+  EXPECT_EQ(settlement_holder(10, b), kNoControl);  // half is not a majority
+  EXPECT_EQ(settlement_holder(10, c), kNoControl);
+  EXPECT_EQ(settlement_holder(10, d), 1);
+}
+
+TEST(Settlements, CapturesCountOnlyHandsChangingBetweenSides) {
+  // One settlement of 4 cells; drive the control raster through a history.
+  std::vector<std::int32_t> offsets = {0, 4}, cells = {0, 1, 2, 3};
+  std::int8_t holder = kNoControl, previous = kNoControl, last = kNoControl;
+  std::uint8_t changed = 0;
+  std::int32_t captures[2] = {0, 0};
+  const SettlementView v{1,         offsets.data(), cells.data(), &holder,
+                         &previous, &last,          &changed,     captures};
+  auto apply = [&](std::vector<std::int8_t> control) { SettlementControl{v, control.data()}(0); };
+  apply({0, 0, 0, -1});  // first taken by side 0: a change, not a capture
+  EXPECT_EQ(holder, 0);
+  EXPECT_EQ(changed, 1);
+  EXPECT_EQ(captures[0] + captures[1], 0);
+  apply({0, 0, 1, 1});  // contested
+  EXPECT_EQ(holder, kNoControl);
+  EXPECT_EQ(changed, 1);
+  apply({0, 0, 0, 1});  // back to side 0: not a capture
+  EXPECT_EQ(captures[0], 0);
+  apply({1, 1, 1, 0});  // side 1 takes it from side 0
+  EXPECT_EQ(captures[1], 1);
+  apply({1, 1, 1, 0});  // no change
+  EXPECT_EQ(changed, 0);
+  apply({0, 0, 0, 0});  // retaken by side 0
+  EXPECT_EQ(captures[0], 1);
+  EXPECT_EQ(previous, 1);
+}
+
+TEST(Settlements, EventsReplayToRecordedHoldings) {
+  ScenarioConfig cfg = test::ci_scenario(1800);
+  const std::string path = test::run_to_file(cfg, "events.h5");
+  const auto ds = test::read_datasets(path, {"/events", "/timeseries", "/settlements"});
+  auto column = [&](const std::string& name, auto zero) {
+    using T = decltype(zero);
+    const auto& bytes = ds.at(name);
+    std::vector<T> v(bytes.size() / sizeof(T));
+    std::memcpy(v.data(), bytes.data(), bytes.size());
+    return v;
+  };
+  const auto settlement = column("/events/settlement_control/settlement", std::int32_t{});
+  const auto from = column("/events/settlement_control/from", std::int8_t{});
+  const auto to = column("/events/settlement_control/to", std::int8_t{});
+  const auto ids = column("/settlements/id", std::int32_t{});
+  ASSERT_FALSE(settlement.empty());
+  std::vector<std::int8_t> holder(ids.size(), kNoControl);
+  for (std::size_t e = 0; e < settlement.size(); ++e) {
+    EXPECT_EQ(from[e], holder.at(settlement[e])) << "event " << e;
+    EXPECT_NE(from[e], to[e]);
+    holder[settlement[e]] = to[e];
+  }
+  const auto held = column("/timeseries/settlements_held", std::int64_t{});
+  for (int s = 0; s < kSides; ++s) {
+    const auto n = std::count(holder.begin(), holder.end(), static_cast<std::int8_t>(s));
+    EXPECT_EQ(held[held.size() - kSides + s], n) << "side " << s;
+  }
+}
+
+}  // namespace
+}  // namespace salient
