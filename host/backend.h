@@ -22,7 +22,7 @@ class Backend {
   virtual std::string name() const = 0;
   /// Copies parameters and the initial state in; allocates everything the run needs.
   /// Territory and settlement control are computed for the initial positions.
-  virtual void upload(const ModelParams& params, const AgentArrays& agents,
+  virtual void upload(const ModelParams& params, const AgentArrays& agents, const UnitArrays& units,
                       const RasterArrays& raster, const SettlementLayout& settlements) = 0;
   /// Runs one step of the pipeline (step is the Philox counter of the step).
   virtual void step(std::uint32_t step) = 0;
@@ -32,6 +32,11 @@ class Backend {
   virtual Tally tally() = 0;
   /// Copies the current state out.
   virtual void download(AgentArrays& agents, RasterArrays& raster) = 0;
+  /// Copies the unit arrays out (strength, centroids and spread as of the last step).
+  virtual void download_units(UnitArrays& units) = 0;
+  /// Replaces unit orders and objectives (a commander's plan).
+  virtual void set_orders(const std::vector<std::uint8_t>& order, const std::vector<float>& x,
+                          const std::vector<float>& y) = 0;
 };
 
 /// The OpenMP backend; threads <= 0 means OpenMP's default.

@@ -171,6 +171,25 @@ class Section {
     out = s;
   }
 
+  /// Optional string from a fixed list; stores its index.
+  void choice(std::string_view key, int& out, std::initializer_list<const char*> allowed) {
+    const toml::node* n = get(key, kOptional);
+    if (!n) return;
+    std::string list;
+    for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+    if (n->is_string()) {
+      int index = 0;
+      for (const char* a : allowed) {
+        if (n->as_string()->get() == a) {
+          out = index;
+          return;
+        }
+        ++index;
+      }
+    }
+    fail(key, "expected one of " + list + ", got " + got(*n));
+  }
+
   /// Required [x0, y0, x1, y1] with x0 < x1, y0 < y1 inside [0, w] x [0, h].
   void rect(std::string_view key, Rect& out, double w, double h) {
     const toml::node* n = get(key, kRequired);
@@ -294,6 +313,20 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.number("morale_recovery", c.morale_recovery, in(0, 1, "per second"));
   s.number("jitter", c.jitter, in(0, 1000, "metres"));
   s.number("arrive_radius", c.arrive_radius, in(0, 100000, "metres"));
+  s.number("los_max_depth", c.los_max_depth, in(0, 100000, "metres"));
+  s.number("stationary_detect", c.stationary_detect, kFraction);
+  s.number("near_miss_radius", c.near_miss_radius, in(0, 1000, "metres"));
+  s.number("suppression_near_miss", c.suppression_near_miss, kFraction);
+  s.number("casualty_radius", c.casualty_radius, in(0, 1000, "metres"));
+  s.number("morale_loss_casualty", c.morale_loss_casualty, kFraction);
+  s.number("morale_loss_isolated", c.morale_loss_isolated, in(0, 1, "per second"));
+  s.number("morale_loss_unit", c.morale_loss_unit, in(0, 1, "per second"));
+  s.number("unit_break_losses", c.unit_break_losses, kFraction);
+  s.number("morale_recovery_rest", c.morale_recovery_rest, in(0, 1, "per second"));
+  s.number("morale_gain_cohesion", c.morale_gain_cohesion, in(0, 1, "per second"));
+  s.number("cohesion_penalty", c.cohesion_penalty, kFraction);
+  s.number("moving_fire_accuracy", c.moving_fire_accuracy, kFraction);
+  s.number("assault_speed", c.assault_speed, kFraction);
   s.done();
 }
 
@@ -310,6 +343,17 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.number("half_range", d.half_range, above(0, 20000, "metres"));
   s.number("kill_given_hit", d.kill_given_hit, kFraction);
   s.number("wound_damage", d.wound_damage, above(0, 1));
+  s.number("serious_given_wound", d.serious_given_wound, kFraction);
+  s.number("training", d.training, kFraction);
+  s.number("cohesion_radius", d.cohesion_radius, above(0, 10000, "metres"));
+  s.number("assault_ratio", d.assault_ratio, in(0, 100));
+  s.integer("ammunition", d.ammunition, 0, 30000);
+  s.number("morale_baseline", d.morale_baseline, above(0, 1));
+  s.integer("squad_size", d.squad_size, 1, 1000);
+  s.integer("squads_per_platoon", d.squads_per_platoon, 1, 100);
+  s.integer("platoons_per_company", d.platoons_per_company, 1, 100);
+  s.integer("companies_per_battalion", d.companies_per_battalion, 1, 100);
+  s.choice("order", d.order, {"advance", "assault", "hold", "withdraw", "rest"});
   s.number("morale_break", d.morale_break, kFraction);
   s.number("morale_rally", d.morale_rally, kFraction);
   s.done();

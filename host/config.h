@@ -35,7 +35,17 @@ struct SideConfig {
   double accuracy = 0.1;      ///< per-step hit probability at zero range in the open
   double half_range = 150;    ///< metres at which hit probability halves
   double kill_given_hit = 0.35;
-  double wound_damage = 0.5;   ///< health lost per non-lethal hit (health starts at 1)
+  double wound_damage = 0.3;         ///< health lost per light wound (health starts at 1)
+  double serious_given_wound = 0.5;  ///< share of non-lethal hits that are serious wounds
+  double training = 0.5;             ///< 0..1: share of the suppression penalty ignored
+  double cohesion_radius = 50;       ///< metres: squad spread beyond which it loses cohesion
+  double assault_ratio = 1.5;        ///< (friends+1)/enemies needed to fire on the move
+  std::int64_t ammunition = 120;     ///< aimed bursts carried
+  double morale_baseline = 0.9;      ///< initial morale
+  std::int64_t squad_size = 10, squads_per_platoon = 3, platoons_per_company = 3,
+               companies_per_battalion = 3;
+  int order =
+      0;  ///< initial order of every unit: index into advance, assault, hold, withdraw, rest
   double morale_break = 0.25;  ///< below: flee
   double morale_rally = 0.6;   ///< above: fleeing agents return
 };
@@ -81,6 +91,20 @@ struct ScenarioConfig {
   double morale_recovery = 0.0005;         ///< per second
   double jitter = 2.0;                     ///< metres per step (std. dev.)
   double arrive_radius = 25;               ///< metres
+  double los_max_depth = 50;               ///< metres of forest/urban that block sight
+  double stationary_detect = 0.5;          ///< detection factor for a still target
+  double near_miss_radius = 10;            ///< metres
+  double suppression_near_miss = 0.05;
+  double casualty_radius = 50;           ///< metres
+  double morale_loss_casualty = 0.05;    ///< per friend hit nearby
+  double morale_loss_isolated = 0.002;   ///< per second alone
+  double morale_loss_unit = 0.002;       ///< per second, times excess company losses
+  double unit_break_losses = 0.2;        ///< company loss fraction where erosion starts
+  double morale_recovery_rest = 0.002;   ///< per second under a rest order
+  double morale_gain_cohesion = 0.0005;  ///< per second in a cohesive squad
+  double cohesion_penalty = 0.7;         ///< accuracy factor of a squad without cohesion
+  double moving_fire_accuracy = 0.5;     ///< accuracy factor firing on the move
+  double assault_speed = 0.5;            ///< speed factor assaulting under fire
 
   std::vector<SideConfig> sides;  ///< exactly two
 

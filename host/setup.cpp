@@ -6,6 +6,7 @@
 
 #include "../kernels/detmath.cuh"
 #include "../kernels/rng.cuh"
+#include "../kernels/state.cuh"
 
 namespace salient {
 
@@ -19,8 +20,11 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.width_m = static_cast<float>(cfg.width);
   p.height_m = static_cast<float>(cfg.height);
 
+  // Bins hold every agent a sensor or weapon reaches, plus the radius within which shots at
+  // friends count as near misses or casualties (resolve looks that far around a target).
   double longest = 1.0;
   for (const auto& s : cfg.sides) longest = std::max({longest, s.sensor_range, s.weapon_range});
+  longest += std::max(cfg.near_miss_radius, cfg.casualty_radius);
   p.bin_size_m = static_cast<float>(longest);
   p.bins_x = static_cast<std::int32_t>(std::ceil(cfg.width / longest));
   p.bins_y = static_cast<std::int32_t>(std::ceil(cfg.height / longest));
@@ -34,24 +38,62 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   }
   for (int s = 0; s < kSides; ++s) {
     const SideConfig& c = cfg.sides[s];
-    p.side[s] =
-        SideParams{static_cast<float>(c.speed),          static_cast<float>(c.sensor_range),
-                   static_cast<float>(c.detect_prob),    static_cast<float>(c.weapon_range),
-                   static_cast<float>(c.accuracy),       static_cast<float>(c.half_range),
-                   static_cast<float>(c.kill_given_hit), static_cast<float>(c.wound_damage),
-                   static_cast<float>(c.morale_break),   static_cast<float>(c.morale_rally)};
+    SideParams& sp = p.side[s];
+    sp.speed_mps = static_cast<float>(c.speed);
+    sp.sensor_range_m = static_cast<float>(c.sensor_range);
+    sp.detect_prob = static_cast<float>(c.detect_prob);
+    sp.weapon_range_m = static_cast<float>(c.weapon_range);
+    sp.accuracy = static_cast<float>(c.accuracy);
+    sp.half_range_m = static_cast<float>(c.half_range);
+    sp.kill_given_hit = static_cast<float>(c.kill_given_hit);
+    sp.serious_given_wound = static_cast<float>(c.serious_given_wound);
+    sp.wound_damage = static_cast<float>(c.wound_damage);
+    sp.training = static_cast<float>(c.training);
+    sp.cohesion_radius_m = static_cast<float>(c.cohesion_radius);
+    sp.assault_ratio = static_cast<float>(c.assault_ratio);
+    sp.ammo_bursts = static_cast<std::int32_t>(c.ammunition);
+    sp.morale_break = static_cast<float>(c.morale_break);
+    sp.morale_rally = static_cast<float>(c.morale_rally);
   }
   p.suppression_per_shot = static_cast<float>(cfg.suppression_per_shot);
   p.suppression_decay = static_cast<float>(detmath::exp(-cfg.dt / cfg.suppression_tau));
   p.suppression_cover = static_cast<float>(cfg.suppression_cover);
   p.suppression_accuracy = static_cast<float>(cfg.suppression_accuracy);
   p.morale_loss_per_shot = static_cast<float>(cfg.morale_loss_per_shot);
+  p.morale_loss_casualty = static_cast<float>(cfg.morale_loss_casualty);
   p.morale_loss_outnumbered = static_cast<float>(cfg.morale_loss_outnumbered * cfg.dt);
+  p.morale_loss_isolated = static_cast<float>(cfg.morale_loss_isolated * cfg.dt);
+  p.morale_loss_unit = static_cast<float>(cfg.morale_loss_unit * cfg.dt);
+  p.unit_break_losses = static_cast<float>(cfg.unit_break_losses);
   p.morale_recovery = static_cast<float>(cfg.morale_recovery * cfg.dt);
+  p.morale_recovery_rest = static_cast<float>(cfg.morale_recovery_rest * cfg.dt);
+  p.morale_gain_cohesion = static_cast<float>(cfg.morale_gain_cohesion * cfg.dt);
+  p.los_max_depth_m = static_cast<float>(cfg.los_max_depth);
+  p.stationary_detect = static_cast<float>(cfg.stationary_detect);
+  p.near_miss_radius_m = static_cast<float>(cfg.near_miss_radius);
+  p.suppression_near_miss = static_cast<float>(cfg.suppression_near_miss);
+  p.casualty_radius_m = static_cast<float>(cfg.casualty_radius);
+  p.cohesion_penalty = static_cast<float>(cfg.cohesion_penalty);
+  p.moving_fire_accuracy = static_cast<float>(cfg.moving_fire_accuracy);
+  p.assault_speed = static_cast<float>(cfg.assault_speed);
   p.jitter_m = static_cast<float>(cfg.jitter);
   p.arrive_radius_m = static_cast<float>(cfg.arrive_radius);
   return p;
 }
+
+namespace {
+
+/// Uniform point in rectangle r from four random words.
+void point_in(const Rect& r, const r123::Philox4x32::ctr_type& u, double& x, double& y) {
+  x = r.x0 + (r.x1 - r.x0) * uniform_double(u.v[0], u.v[1]);
+  y = r.y0 + (r.y1 - r.y0) * uniform_double(u.v[2], u.v[3]);
+}
+
+/// Half-width of the square a squad's objective point is drawn in around its company's, and
+/// of the square an agent's offset is drawn in, metres.
+constexpr double kSquadSpread = 100.0, kFormation = 15.0;
+
+}  // namespace
 
 AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p) {
   std::size_t total = 0;
@@ -59,38 +101,112 @@ AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p) {
   AgentArrays a;
   a.resize(total);
   std::size_t id = 0;
-  std::int32_t unit_base = 0;
+  std::int32_t squad_base = 0;
   for (int s = 0; s < kSides; ++s) {
     const SideConfig& c = cfg.sides[s];
     for (std::int64_t k = 0; k < c.count; ++k, ++id) {
       const auto i = static_cast<std::uint32_t>(id);
-      const auto u = philox(p.seed, 0, i, Purpose::kInitPosition);
+      const std::int32_t squad = squad_base + static_cast<std::int32_t>(k / c.squad_size);
+      // The squad starts together: a point uniform in the start zone plus each agent's offset.
+      double x, y;
+      point_in(c.start_zone,
+               philox(p.seed, 0, static_cast<std::uint32_t>(squad), Purpose::kInitPosition, 1), x,
+               y);
       const auto v = philox(p.seed, 0, i, Purpose::kInitObjective);
-      auto in = [](const Rect& r, double ux, double uy, double& x, double& y) {
-        x = r.x0 + (r.x1 - r.x0) * ux;
-        y = r.y0 + (r.y1 - r.y0) * uy;
-      };
-      double x, y, ox, oy;
-      in(c.start_zone, uniform_double(u.v[0], u.v[1]), uniform_double(u.v[2], u.v[3]), x, y);
-      in(c.objective, uniform_double(v.v[0], v.v[1]), uniform_double(v.v[2], v.v[3]), ox, oy);
-      const float max_x = p.width_m - 0.01f, max_y = p.height_m - 0.01f;
-      a.x[id] = std::min(static_cast<float>(x), max_x);
-      a.y[id] = std::min(static_cast<float>(y), max_y);
+      const double ox = kFormation * (2 * uniform_double(v.v[0], v.v[1]) - 1);
+      const double oy = kFormation * (2 * uniform_double(v.v[2], v.v[3]) - 1);
+      a.x[id] = static_cast<float>(std::clamp(x + ox, c.start_zone.x0, c.start_zone.x1));
+      a.y[id] = static_cast<float>(std::clamp(y + oy, c.start_zone.y0, c.start_zone.y1));
+      a.x[id] = std::min(a.x[id], p.width_m - 0.01f);
+      a.y[id] = std::min(a.y[id], p.height_m - 0.01f);
       a.home_x[id] = a.x[id];
       a.home_y[id] = a.y[id];
-      a.objective_x[id] = static_cast<float>(ox);
-      a.objective_y[id] = static_cast<float>(oy);
+      a.offset_x[id] = static_cast<float>(ox);
+      a.offset_y[id] = static_cast<float>(oy);
       a.side[id] = static_cast<std::uint8_t>(s);
-      a.unit[id] = unit_base + static_cast<std::int32_t>(k / 10);
+      a.unit[id] = squad;
       a.status[id] = kActive;
       a.posture[id] = kAdvancing;
+      a.moved[id] = 0;
       a.health[id] = 1.0f;
-      a.morale[id] = 1.0f;
+      a.morale[id] = static_cast<float>(c.morale_baseline);
       a.suppression[id] = 0.0f;
+      a.ammo[id] = static_cast<std::int16_t>(c.ammunition);
     }
-    unit_base += static_cast<std::int32_t>((c.count + 9) / 10);
+    squad_base += static_cast<std::int32_t>((c.count + c.squad_size - 1) / c.squad_size);
   }
   return a;
+}
+
+UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p) {
+  // Level by level: all squads (both sides, so that squad index = agents' unit), then
+  // platoons, companies, battalions; each unit groups consecutive units of the level below,
+  // so every unit covers a contiguous agent range.
+  UnitArrays u;
+  auto add = [&](int side, int level, std::int32_t begin, std::int32_t end) {
+    u.side.push_back(static_cast<std::uint8_t>(side));
+    u.level.push_back(static_cast<std::uint8_t>(level));
+    u.order.push_back(static_cast<std::uint8_t>(cfg.sides[side].order));
+    u.parent.push_back(-1), u.company.push_back(-1);
+    u.agent_begin.push_back(begin), u.agent_end.push_back(end);
+    u.strength.push_back(end - begin), u.initial.push_back(end - begin);
+    u.objective_x.push_back(0), u.objective_y.push_back(0);
+    u.centroid_x.push_back(0), u.centroid_y.push_back(0), u.spread.push_back(0);
+    return static_cast<std::int32_t>(u.side.size() - 1);
+  };
+  std::vector<std::int32_t> level_units[kSides];  // the current level's units per side
+  std::int32_t agent = 0;
+  for (int s = 0; s < kSides; ++s) {
+    const SideConfig& c = cfg.sides[s];
+    for (std::int64_t k = 0; k < c.count; k += c.squad_size) {
+      const auto n = static_cast<std::int32_t>(std::min<std::int64_t>(c.squad_size, c.count - k));
+      level_units[s].push_back(add(s, kSquad, agent, agent + n));
+      agent += n;
+    }
+  }
+  for (int level = kPlatoon; level <= kBattalion; ++level) {
+    for (int s = 0; s < kSides; ++s) {
+      const SideConfig& c = cfg.sides[s];
+      const std::int64_t per = level == kPlatoon   ? c.squads_per_platoon
+                               : level == kCompany ? c.platoons_per_company
+                                                   : c.companies_per_battalion;
+      std::vector<std::int32_t> next;
+      for (std::size_t k = 0; k < level_units[s].size(); k += static_cast<std::size_t>(per)) {
+        const std::size_t last =
+            std::min<std::size_t>(k + static_cast<std::size_t>(per), level_units[s].size()) - 1;
+        const std::int32_t id =
+            add(s, level, u.agent_begin[level_units[s][k]], u.agent_end[level_units[s][last]]);
+        for (std::size_t j = k; j <= last; ++j) u.parent[level_units[s][j]] = id;
+        next.push_back(id);
+      }
+      level_units[s] = std::move(next);
+    }
+  }
+  // Company of every unit: walk up the parents; a battalion counts as its own company.
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    std::int32_t c = static_cast<std::int32_t>(k);
+    while (u.level[c] < kCompany) c = u.parent[c];
+    u.company[k] = c;
+  }
+  // Objectives: a company (or battalion) point uniform in the side's objective zone; its squads'
+  // and platoons' points within +-100 m of their company's.
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    if (u.level[k] < kCompany) continue;
+    double x, y;
+    point_in(cfg.sides[u.side[k]].objective,
+             philox(p.seed, 0, static_cast<std::uint32_t>(k), Purpose::kInitObjective, 1), x, y);
+    u.objective_x[k] = static_cast<float>(x), u.objective_y[k] = static_cast<float>(y);
+  }
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    if (u.level[k] >= kCompany) continue;
+    const std::int32_t c = u.company[k];
+    const auto r = philox(p.seed, 0, static_cast<std::uint32_t>(k), Purpose::kInitObjective, 2);
+    const double x = u.objective_x[c] + kSquadSpread * (2 * uniform_double(r.v[0], r.v[1]) - 1);
+    const double y = u.objective_y[c] + kSquadSpread * (2 * uniform_double(r.v[2], r.v[3]) - 1);
+    u.objective_x[k] = static_cast<float>(std::clamp(x, 0.0, p.width_m - 0.01));
+    u.objective_y[k] = static_cast<float>(std::clamp(y, 0.0, p.height_m - 0.01));
+  }
+  return u;
 }
 
 RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region) {

@@ -12,9 +12,13 @@ namespace salient {
 /// once so that every backend receives the same numbers.
 ModelParams make_params(const ScenarioConfig& cfg);
 
-/// Initial agents: each side's soldiers uniform in its start zone, each with its own objective
-/// point uniform in the side's objective zone; squads of 10 in id order.
+/// Initial agents: each side's soldiers uniform in its start zone, numbered squad by squad
+/// (side.squad_size), each with its own offset from its squad's objective point.
 AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p);
+
+/// Unit hierarchy (squads, platoons, companies, battalions) over the agents of make_agents,
+/// with objectives drawn in each side's objective zone and the scenario's initial order.
+UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p);
 
 /// Initial raster: terrain and settlements from the region, cover from the terrain class,
 /// nobody in control.

@@ -12,10 +12,11 @@ namespace salient {
 
 /// Agent arrays on the host; field meanings as in kernels/state.cuh AgentView.
 struct AgentArrays {
-  std::vector<float> x, y, objective_x, objective_y, home_x, home_y;
-  std::vector<std::uint8_t> side, status, posture;
+  std::vector<float> x, y, offset_x, offset_y, home_x, home_y;
+  std::vector<std::uint8_t> side, status, posture, moved;
   std::vector<std::int32_t> unit;
   std::vector<float> health, morale, suppression;
+  std::vector<std::int16_t> ammo;
 
   /// Number of agents.
   std::size_t size() const { return x.size(); }
@@ -36,6 +37,18 @@ struct RasterArrays {
   std::size_t size() const { return terrain.size(); }
   /// Resizes every array to nx * ny cells (control starts as kNoControl, presence as 0).
   void resize(std::int32_t nx, std::int32_t ny);
+};
+
+/// Unit arrays on the host; field meanings as in kernels/state.cuh UnitView.
+struct UnitArrays {
+  std::vector<std::uint8_t> side, level, order;
+  std::vector<std::int32_t> parent, company, agent_begin, agent_end, strength, initial;
+  std::vector<float> objective_x, objective_y, centroid_x, centroid_y, spread;
+
+  /// Number of units.
+  std::size_t size() const { return side.size(); }
+  /// Resizes every array to n units.
+  void resize(std::size_t n);
 };
 
 /// Cells of each settlement as a CSR list: settlement k owns cells[offsets[k] .. offsets[k+1]).

@@ -26,6 +26,7 @@
 #include "../kernels/sense.cuh"
 #include "../kernels/settlement.cuh"
 #include "../kernels/territory.cuh"
+#include "../kernels/units.cuh"
 #include "backend.h"
 
 namespace salient::detail {
@@ -44,16 +45,23 @@ class ThrustBackend final : public Backend {
  public:
   std::string name() const override { return Traits::kName; }
 
-  void upload(const ModelParams& params, const AgentArrays& ag, const RasterArrays& ra,
-              const SettlementLayout& sl) override {
+  void upload(const ModelParams& params, const AgentArrays& ag, const UnitArrays& un,
+              const RasterArrays& ra, const SettlementLayout& sl) override {
     p_ = params;
     n_ = static_cast<std::int32_t>(ag.size());
     ncells_ = p_.nx * p_.ny;
     nbins_ = p_.bins_x * p_.bins_y;
-    put(x_, ag.x), put(y_, ag.y), put(obj_x_, ag.objective_x), put(obj_y_, ag.objective_y);
+    put(x_, ag.x), put(y_, ag.y), put(off_x_, ag.offset_x), put(off_y_, ag.offset_y);
     put(home_x_, ag.home_x), put(home_y_, ag.home_y), put(side_, ag.side), put(unit_, ag.unit);
     put(status_, ag.status), put(posture_, ag.posture), put(health_, ag.health);
-    put(morale_, ag.morale), put(suppression_, ag.suppression);
+    put(morale_, ag.morale), put(suppression_, ag.suppression), put(ammo_, ag.ammo);
+    put(moved_, ag.moved);
+    nunits_ = static_cast<std::int32_t>(un.size());
+    put(u_side_, un.side), put(u_level_, un.level), put(u_order_, un.order);
+    put(u_parent_, un.parent), put(u_company_, un.company), put(u_begin_, un.agent_begin);
+    put(u_end_, un.agent_end), put(u_strength_, un.strength), put(u_initial_, un.initial);
+    put(u_obj_x_, un.objective_x), put(u_obj_y_, un.objective_y);
+    put(u_cx_, un.centroid_x), put(u_cy_, un.centroid_y), put(u_spread_, un.spread);
     for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_}) v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
@@ -67,7 +75,22 @@ class ThrustBackend final : public Backend {
     sett_changed_.assign(nsettlements_, 0);
     sett_captures_.assign(2 * static_cast<std::size_t>(nsettlements_), 0);
     for (int s = 0; s < kSides; ++s) put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+    reduce_units();
     territory();  // step 0 shows who holds what at the start
+  }
+
+  void download_units(UnitArrays& un) override {
+    un.resize(nunits_);
+    get(u_side_, un.side), get(u_level_, un.level), get(u_order_, un.order);
+    get(u_parent_, un.parent), get(u_company_, un.company), get(u_begin_, un.agent_begin);
+    get(u_end_, un.agent_end), get(u_strength_, un.strength), get(u_initial_, un.initial);
+    get(u_obj_x_, un.objective_x), get(u_obj_y_, un.objective_y);
+    get(u_cx_, un.centroid_x), get(u_cy_, un.centroid_y), get(u_spread_, un.spread);
+  }
+
+  void set_orders(const std::vector<std::uint8_t>& order, const std::vector<float>& x,
+                  const std::vector<float>& y) override {
+    put(u_order_, order), put(u_obj_x_, x), put(u_obj_y_, y);
   }
 
   std::vector<SettlementChange> settlement_changes() override {
@@ -96,11 +119,15 @@ class ThrustBackend final : public Backend {
     thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
     const BinView bins{nbins_, raw(order_), raw(bin_start_), raw(bin_end_)};
 
+    // Unit strength, centroid and spread for this step's cohesion and morale.
+    reduce_units();
+    const UnitView u = units();
+
     // 2-5. Sense, fire, resolve, decide and move.
     thrust::for_each_n(pol, first, n_, Sense{p_, a, bins, r, step});
-    thrust::for_each_n(pol, first, n_, Fire{p_, a, r, step});
-    thrust::for_each_n(pol, first, n_, Resolve{p_, a, bins});
-    thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, r, step});
+    thrust::for_each_n(pol, first, n_, Fire{p_, a, u, r, step});
+    thrust::for_each_n(pol, first, n_, Resolve{p_, a, u, bins});
+    thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, u, r, step});
 
     // 6. Territory.
     territory();
@@ -121,10 +148,11 @@ class ThrustBackend final : public Backend {
 
   void download(AgentArrays& ag, RasterArrays& ra) override {
     ag.resize(n_);
-    get(x_, ag.x), get(y_, ag.y), get(obj_x_, ag.objective_x), get(obj_y_, ag.objective_y);
+    get(x_, ag.x), get(y_, ag.y), get(off_x_, ag.offset_x), get(off_y_, ag.offset_y);
     get(home_x_, ag.home_x), get(home_y_, ag.home_y), get(side_, ag.side), get(unit_, ag.unit);
     get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
-    get(morale_, ag.morale), get(suppression_, ag.suppression);
+    get(morale_, ag.morale), get(suppression_, ag.suppression), get(ammo_, ag.ammo);
+    get(moved_, ag.moved);
     ra.resize(p_.nx, p_.ny);
     get(terrain_, ra.terrain), get(settlement_, ra.settlement), get(cover_, ra.cover);
     get(control_, ra.control);
@@ -132,6 +160,12 @@ class ThrustBackend final : public Backend {
   }
 
  private:
+  /// Unit reductions over each unit's own agents.
+  void reduce_units() {
+    thrust::for_each_n(Traits::policy(), thrust::counting_iterator<std::int32_t>(0), nunits_,
+                       UnitReduce{agents(), units()});
+  }
+
   /// Phase 6: presence by sort and segmented count, then control by dilation.
   void territory() {
     auto pol = Traits::policy();
@@ -168,8 +202,8 @@ class ThrustBackend final : public Backend {
     return AgentView{n_,
                      raw(x_),
                      raw(y_),
-                     raw(obj_x_),
-                     raw(obj_y_),
+                     raw(off_x_),
+                     raw(off_y_),
                      raw(home_x_),
                      raw(home_y_),
                      raw(side_),
@@ -179,12 +213,20 @@ class ThrustBackend final : public Backend {
                      raw(health_),
                      raw(morale_),
                      raw(suppression_),
+                     raw(ammo_),
+                     raw(moved_),
                      raw(bin_),
                      raw(target_),
                      raw(n_friends_),
                      raw(n_enemies_),
                      raw(shot_target_),
                      raw(shot_outcome_)};
+  }
+  UnitView units() {
+    return UnitView{nunits_,         raw(u_side_),  raw(u_level_),    raw(u_parent_),
+                    raw(u_company_), raw(u_order_), raw(u_obj_x_),    raw(u_obj_y_),
+                    raw(u_begin_),   raw(u_end_),   raw(u_strength_), raw(u_initial_),
+                    raw(u_cx_),      raw(u_cy_),    raw(u_spread_)};
   }
   SettlementView settlements() {
     return SettlementView{nsettlements_,      raw(sett_offsets_),  raw(sett_cells_),
@@ -200,9 +242,13 @@ class ThrustBackend final : public Backend {
   }
 
   ModelParams p_{};
-  std::int32_t n_ = 0, ncells_ = 0, nbins_ = 0, nsettlements_ = 0;
-  vec<float> x_, y_, obj_x_, obj_y_, home_x_, home_y_, health_, morale_, suppression_;
-  vec<std::uint8_t> side_, status_, posture_, shot_outcome_;
+  std::int32_t n_ = 0, ncells_ = 0, nbins_ = 0, nsettlements_ = 0, nunits_ = 0;
+  vec<float> x_, y_, off_x_, off_y_, home_x_, home_y_, health_, morale_, suppression_;
+  vec<std::uint8_t> side_, status_, posture_, shot_outcome_, moved_;
+  vec<std::int16_t> ammo_;
+  vec<std::uint8_t> u_side_, u_level_, u_order_;
+  vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
+  vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
   vec<std::int32_t> bin_start_, bin_end_;
   vec<std::uint16_t> n_friends_, n_enemies_;

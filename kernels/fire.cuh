@@ -1,29 +1,42 @@
-// Phase 3, fire, and phase 4, resolve. Fire: each engaged agent fires at its detected target
-// if within weapon range; the outcome (miss, wound, kill) is drawn by the shooter. Resolve:
-// each target gathers the shots aimed at it from the neighbouring bins (a pull, so no two
-// threads write one agent) and updates status, health, suppression and morale.
+// Phase 3, fire, and phase 4, resolve. Fire: each engaged agent with ammunition fires one
+// aimed burst at its detected target if within weapon range; the outcome (miss, light wound,
+// serious wound, kill) is drawn by the shooter. Resolve: each agent gathers, from the
+// neighbouring bins, the bursts aimed at it and at friends near it (a pull, so no two threads
+// write one agent) and updates status, health, suppression and morale.
 // Equations: docs/MODEL.md, "Direct fire", "Suppression", "Morale".
 #pragma once
 
 #include "rng.cuh"
 #include "state.cuh"
+#include "units.cuh"
 
 namespace salient {
 
 /// Hit probability of one aimed burst at distance d (metres), before any random draw.
+/// `quality` multiplies in the shooter's own state: health, cohesion, firing on the move.
 SALIENT_HD inline float hit_probability(const SideParams& shooter, float d, float target_cover,
-                                        float shooter_suppression, float suppression_accuracy) {
+                                        float shooter_suppression, float suppression_accuracy,
+                                        float quality = 1.0f) {
   if (d > shooter.weapon_range_m) return 0.0f;
   const float q = d / shooter.half_range_m;
   const float range_factor = detmath::expf(-0.69314718f * q * q);
-  return shooter.accuracy * range_factor * (1.0f - target_cover) *
-         (1.0f - suppression_accuracy * shooter_suppression);
+  const float suppressed =
+      1.0f - suppression_accuracy * shooter_suppression * (1.0f - shooter.training);
+  return shooter.accuracy * range_factor * (1.0f - target_cover) * suppressed * quality;
 }
 
-/// Writes shot_target[i] and shot_outcome[i].
+/// Outcome of a hit from two uniforms: kill, serious wound or light wound.
+SALIENT_HD inline std::uint8_t hit_outcome(const SideParams& shooter, float u_kill,
+                                           float u_serious) {
+  if (u_kill < shooter.kill_given_hit) return kKill;
+  return u_serious < shooter.serious_given_wound ? kSeriousWound : kLightWound;
+}
+
+/// Writes shot_target[i] and shot_outcome[i]; spends one burst of ammunition.
 struct Fire {
   ModelParams p;
   AgentView a;
+  UnitView u;
   RasterView r;
   std::uint32_t step;
 
@@ -31,59 +44,94 @@ struct Fire {
     a.shot_target[i] = -1;
     a.shot_outcome[i] = kNoShot;
     const std::int32_t j = a.target[i];
-    if (a.status[i] != kActive || a.posture[i] == kFleeing || j < 0) return;
+    const std::int32_t squad = a.unit[i];
+    if (a.status[i] != kActive || a.posture[i] == kFleeing || j < 0 || a.ammo[i] <= 0 ||
+        u.order[squad] == kWithdraw)
+      return;
     const SideParams& sp = p.side[a.side[i]];
     const float dx = a.x[j] - a.x[i], dy = a.y[j] - a.y[i];
     const float d = sqrt_cr(dx * dx + dy * dy);
     if (d > sp.weapon_range_m) return;
+    float quality = a.health[i];
+    if (!cohesive(p, u, squad)) quality *= p.cohesion_penalty;
+    if (a.moved[i]) quality *= p.moving_fire_accuracy;
     const float cover = r.cover[cell_of(p, a.x[j], a.y[j])];
-    const float ph = hit_probability(sp, d, cover, a.suppression[i], p.suppression_accuracy);
-    const auto u = philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kHit);
+    const float ph =
+        hit_probability(sp, d, cover, a.suppression[i], p.suppression_accuracy, quality);
+    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kHit);
     std::uint8_t outcome = kMiss;
-    if (uniform_float(u.v[0]) < ph) {
-      outcome = uniform_float(u.v[1]) < sp.kill_given_hit ? kKill : kWound;
-    }
+    if (uniform_float(rnd.v[0]) < ph)
+      outcome = hit_outcome(sp, uniform_float(rnd.v[1]), uniform_float(rnd.v[2]));
     a.shot_target[i] = j;
     a.shot_outcome[i] = outcome;
+    a.ammo[i] = static_cast<std::int16_t>(a.ammo[i] - 1);
   }
 };
 
-/// Applies the shots aimed at agent j to its status, health, suppression and morale.
+/// Applies the bursts aimed at agent j (and near misses and casualties among friends near it)
+/// to its status, health, suppression and morale.
 struct Resolve {
   ModelParams p;
   AgentView a;
+  UnitView u;
   BinView bins;
 
   SALIENT_HD void operator()(std::int32_t j) const {
     if (a.status[j] != kActive) return;
-    std::uint32_t incoming = 0, wounds = 0, kills = 0;
+    const std::uint8_t side = a.side[j];
+    const float xj = a.x[j], yj = a.y[j];
+    const float near2 = p.near_miss_radius_m * p.near_miss_radius_m;
+    const float cas2 = p.casualty_radius_m * p.casualty_radius_m;
+    std::uint32_t incoming = 0, light = 0, serious = 0, kills = 0, near_misses = 0, casualties = 0;
     for_each_neighbour(p, bins, a.bin[j], [&](std::int32_t i) {
-      if (a.shot_target[i] != j) return;
-      ++incoming;
-      if (a.shot_outcome[i] == kWound) ++wounds;
-      if (a.shot_outcome[i] == kKill) ++kills;
+      const std::int32_t t = a.shot_target[i];
+      if (t < 0) return;
+      const std::uint8_t o = a.shot_outcome[i];
+      if (t == j) {
+        ++incoming;
+        light += o == kLightWound;
+        serious += o == kSeriousWound;
+        kills += o == kKill;
+        return;
+      }
+      if (a.side[t] != side) return;  // fire at the other side's agents
+      const float dx = a.x[t] - xj, dy = a.y[t] - yj;
+      const float d2 = dx * dx + dy * dy;
+      if (o == kMiss && d2 <= near2) ++near_misses;
+      if (is_hit(o) && d2 <= cas2) ++casualties;
     });
-    const SideParams& enemy = p.side[1 - a.side[j]];
-    float health = a.health[j] - static_cast<float>(wounds) * enemy.wound_damage;
+
+    const SideParams& enemy = p.side[1 - side];
+    float health = a.health[j] - static_cast<float>(light) * enemy.wound_damage;
     if (kills > 0) {
       a.status[j] = kKilled;
       health = 0.0f;
-    } else if (health <= 0.0f) {
-      a.status[j] = kWounded;
-      health = 0.0f;
+    } else if (serious > 0 || health <= 0.0f) {
+      a.status[j] = kWounded;  // out of action, evacuated
+      health = health < 0.0f ? 0.0f : health;
     }
     a.health[j] = health;
 
-    float s = a.suppression[j] + p.suppression_per_shot * static_cast<float>(incoming);
+    float s = a.suppression[j] + p.suppression_per_shot * static_cast<float>(incoming) +
+              p.suppression_near_miss * static_cast<float>(near_misses);
     s = (s > 1.0f ? 1.0f : s) * p.suppression_decay;
     a.suppression[j] = s;
 
-    const float ratio =
-        static_cast<float>(a.n_enemies[j]) / (static_cast<float>(a.n_friends[j]) + 1.0f);
+    const std::int32_t squad = a.unit[j];
+    const float friends = static_cast<float>(a.n_friends[j]);
+    const float ratio = static_cast<float>(a.n_enemies[j]) / (friends + 1.0f);
     const float outnumbered = ratio > 1.0f ? ratio - 1.0f : 0.0f;
+    const float losses = company_losses(u, squad) - p.unit_break_losses;
     float m = a.morale[j] - p.morale_loss_per_shot * static_cast<float>(incoming) -
-              p.morale_loss_outnumbered * outnumbered;
-    if (incoming == 0 && s < 0.1f) m += p.morale_recovery;
+              p.morale_loss_casualty * static_cast<float>(casualties) -
+              p.morale_loss_outnumbered * outnumbered -
+              (a.n_friends[j] == 0 ? p.morale_loss_isolated : 0.0f) -
+              (losses > 0.0f ? p.morale_loss_unit * losses : 0.0f);
+    if (incoming == 0 && near_misses == 0 && s < 0.1f) {
+      m += p.morale_recovery;
+      if (u.order[squad] == kRest) m += p.morale_recovery_rest;
+      if (a.n_friends[j] > 0 && cohesive(p, u, squad)) m += p.morale_gain_cohesion;
+    }
     a.morale[j] = m < 0.0f ? 0.0f : (m > 1.0f ? 1.0f : m);
   }
 };

@@ -58,7 +58,7 @@ struct TallyAgent {
     t.killed[s] = a.status[i] == kKilled;
     t.fleeing[s] = a.status[i] == kActive && a.posture[i] == kFleeing;
     t.shots[s] = a.shot_outcome[i] != kNoShot;
-    t.hits[s] = a.shot_outcome[i] == kWound || a.shot_outcome[i] == kKill;
+    t.hits[s] = is_hit(a.shot_outcome[i]);
     return t;
   }
 };

@@ -12,18 +12,23 @@ struct TerrainEffect {
   float speed;        ///< movement speed factor, 0..1
 };
 
-/// Per-side parameters (one side of the fight).
+/// Per-side parameters (one side of the fight): weapons, sensors and troop quality.
 struct SideParams {
-  float speed_mps;       ///< walking speed on open ground, metres per second
-  float sensor_range_m;  ///< maximum detection range, metres
-  float detect_prob;     ///< per-step detection probability at zero range, unconcealed
-  float weapon_range_m;  ///< maximum range of direct fire, metres
-  float accuracy;        ///< hit probability per step at zero range, in the open
-  float half_range_m;    ///< range at which the hit probability halves, metres
-  float kill_given_hit;  ///< probability that a hit kills outright
-  float wound_damage;    ///< health lost per non-lethal hit (health starts at 1)
-  float morale_break;    ///< morale below which agents flee
-  float morale_rally;    ///< morale above which fleeing agents return to the fight
+  float speed_mps;            ///< walking speed on open ground, metres per second
+  float sensor_range_m;       ///< maximum detection range, metres
+  float detect_prob;          ///< per-step detection probability at zero range, unconcealed
+  float weapon_range_m;       ///< maximum range of direct fire, metres
+  float accuracy;             ///< hit probability per step at zero range, in the open
+  float half_range_m;         ///< range at which the hit probability halves, metres
+  float kill_given_hit;       ///< probability that a hit kills outright
+  float serious_given_wound;  ///< probability that a non-lethal hit is a serious wound
+  float wound_damage;         ///< health lost per light wound (health starts at 1)
+  float training;             ///< 0..1: share of the suppression penalty a soldier ignores
+  float cohesion_radius_m;    ///< squad spread (RMS, metres) above which it loses cohesion
+  float assault_ratio;        ///< local force ratio (friends+1)/enemies needed to assault
+  std::int32_t ammo_bursts;   ///< aimed bursts carried (replenished under a rest order)
+  float morale_break;         ///< morale below which agents flee
+  float morale_rally;         ///< morale above which fleeing agents return to the fight
 };
 
 /// All parameters of one run that kernels need. Derived values are computed on the host once.
@@ -53,11 +58,27 @@ struct ModelParams {
   float suppression_accuracy;  ///< accuracy multiplier is (1 - suppression_accuracy * s)
 
   // Morale (0..1): per-step changes, all already multiplied by dt on the host.
-  float morale_loss_per_shot;     ///< per incoming shot
+  float morale_loss_per_shot;     ///< per burst aimed at the agent
+  float morale_loss_casualty;     ///< per friend hit within casualty_radius_m this step
   float morale_loss_outnumbered;  ///< per step, times max(0, enemies/(friends+1) - 1)
-  float morale_recovery;          ///< per step when not suppressed
+  float morale_loss_isolated;     ///< per step with no friend within sensor range
+  float morale_loss_unit;         ///< per step, times max(0, company losses - unit_break_losses)
+  float unit_break_losses;        ///< company loss fraction beyond which morale erodes
+  float morale_recovery;          ///< per step when not under fire
+  float morale_recovery_rest;     ///< extra per step under a rest order
+  float morale_gain_cohesion;     ///< extra per step in a cohesive squad with friends near
   float jitter_m;                 ///< std. dev. of lateral random step, metres per step
-  float arrive_radius_m;          ///< distance at which an agent has reached its objective point
+  float arrive_radius_m;          ///< distance at which an agent has reached its point
+
+  // Sensing, fire and movement details.
+  float los_max_depth_m;        ///< forest/urban depth that blocks line of sight, metres
+  float stationary_detect;      ///< detection factor for a target that did not move
+  float near_miss_radius_m;     ///< bursts at a friend this close suppress too
+  float suppression_near_miss;  ///< suppression per near miss
+  float casualty_radius_m;      ///< friends hit this close lower morale
+  float cohesion_penalty;       ///< accuracy factor in a squad that lost cohesion
+  float moving_fire_accuracy;   ///< accuracy factor when firing on the move (assault)
+  float assault_speed;          ///< speed factor when assaulting under fire
 };
 
 }  // namespace salient

@@ -1,20 +1,27 @@
 // Phase 2, sense: each active agent scans the neighbouring bins for friends and enemies within
-// its sensor range, rolls detection for each enemy and keeps the nearest detected one.
+// its sensor range, checks line of sight through the raster, rolls detection for each enemy
+// it could see and keeps the nearest detected one.
 // Equations: docs/MODEL.md, "Detection".
 #pragma once
 
+#include "los.cuh"
 #include "rng.cuh"
 #include "state.cuh"
 
 namespace salient {
 
-/// Probability that an observer detects a target at distance d (metres) in one step.
+/// Probability that an observer detects a target at distance d (metres) in one step, given
+/// line of sight: the target's concealment, posture (in cover halves it) and movement (a
+/// target that did not move is seen with factor `stationary`).
 SALIENT_HD inline float detection_probability(const SideParams& observer, float d,
-                                              float concealment, bool target_in_cover) {
+                                              float concealment, bool target_in_cover,
+                                              bool target_moved, float stationary) {
   if (d > observer.sensor_range_m) return 0.0f;
   const float range_factor = 1.0f - d / observer.sensor_range_m;
   const float posture_factor = target_in_cover ? 0.5f : 1.0f;
-  return observer.detect_prob * (1.0f - concealment) * range_factor * posture_factor;
+  const float movement_factor = target_moved ? 1.0f : stationary;
+  return observer.detect_prob * (1.0f - concealment) * range_factor * posture_factor *
+         movement_factor;
 }
 
 /// Writes target[i], n_friends[i], n_enemies[i] for agent i.
@@ -46,8 +53,10 @@ struct Sense {
         ++friends;
         return;
       }
+      if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) return;
       const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
-      const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover);
+      const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover,
+                                             a.moved[j] != 0, p.stationary_detect);
       const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
                                            Purpose::kDetect, static_cast<std::uint32_t>(j))
                                         .v[0]);

@@ -10,10 +10,10 @@ namespace salient {
 /// Agent arrays, indexed by agent id (0..n-1). One agent is one soldier.
 struct AgentView {
   std::int32_t n;
-  float* x;            ///< position east, metres
-  float* y;            ///< position north, metres
-  float* objective_x;  ///< own objective point, metres
-  float* objective_y;
+  float* x;         ///< position east, metres
+  float* y;         ///< position north, metres
+  float* offset_x;  ///< own offset from its squad's objective point, metres
+  float* offset_y;
   float* home_x;  ///< rally point (start position), metres
   float* home_y;
   std::uint8_t* side;
@@ -23,6 +23,8 @@ struct AgentView {
   float* health;          ///< 1 = unhurt, <= 0 = out of action
   float* morale;          ///< 0..1
   float* suppression;     ///< 0..1
+  std::int16_t* ammo;     ///< aimed bursts left
+  std::uint8_t* moved;    ///< 1 if the agent moved in its last decide/move phase
   // Per-step scratch written by one phase and read by later ones.
   std::int32_t* bin;           ///< bin of the agent at the binning phase (nbins if inactive)
   std::int32_t* target;        ///< nearest detected enemy (-1: none)
@@ -33,7 +35,48 @@ struct AgentView {
 };
 
 /// Outcome of one agent's fire in one step.
-enum ShotOutcome : std::uint8_t { kNoShot = 0, kMiss = 1, kWound = 2, kKill = 3 };
+enum ShotOutcome : std::uint8_t {
+  kNoShot = 0,
+  kMiss = 1,
+  kLightWound = 2,    ///< stays in action, loses health
+  kSeriousWound = 3,  ///< out of action, evacuated
+  kKill = 4,
+};
+
+/// True for outcomes that hit the target.
+SALIENT_HD inline bool is_hit(std::uint8_t outcome) { return outcome >= kLightWound; }
+
+/// Orders a unit can be given (by the scenario or a commander).
+enum UnitOrder : std::uint8_t {
+  kAdvance = 0,   ///< move to the objective, stop to fight when engaged
+  kAssault = 1,   ///< move to the objective, fire on the move when strong enough locally
+  kHold = 2,      ///< go to the objective and stay, fight from there
+  kWithdraw = 3,  ///< move to the objective (a rear point) without stopping to fight
+  kRest = 4,      ///< stay; morale recovers faster and ammunition is replenished
+};
+
+/// Level of a unit in the hierarchy.
+enum UnitLevel : std::uint8_t { kSquad = 0, kPlatoon = 1, kCompany = 2, kBattalion = 3 };
+
+/// Unit arrays. Units cover contiguous agent ranges (agents are numbered squad by squad,
+/// squads platoon by platoon, ...), so every reduction is a loop over its own range.
+struct UnitView {
+  std::int32_t n;
+  std::uint8_t* side;
+  std::uint8_t* level;    ///< UnitLevel
+  std::int32_t* parent;   ///< enclosing unit, -1 for a battalion
+  std::int32_t* company;  ///< the company a unit belongs to (itself for a company)
+  std::uint8_t* order;    ///< UnitOrder (squads follow the order written to them)
+  float* objective_x;     ///< objective point, metres
+  float* objective_y;
+  std::int32_t* agent_begin;  ///< first agent of the unit
+  std::int32_t* agent_end;    ///< one past the last agent
+  std::int32_t* strength;     ///< active agents (updated each step)
+  std::int32_t* initial;      ///< agents at the start (or on arrival)
+  float* centroid_x;          ///< mean position of active agents (fixed-point sum), metres
+  float* centroid_y;
+  float* spread;  ///< RMS distance of active agents from the centroid, metres
+};
 
 /// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin.
 struct BinView {

@@ -26,6 +26,7 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
   Simulation cpu(cfg, make_cpu_backend(0)), gpu(cfg, make_cuda_backend());
   AgentArrays ac, ag;
   RasterArrays rc, rg;
+  UnitArrays uc, ug;
   for (int k = 1; k <= cfg.steps(); ++k) {
     cpu.step();
     gpu.step();
@@ -38,6 +39,14 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
     expect_same(ac.health, ag.health, "health", k);
     expect_same(ac.morale, ag.morale, "morale", k);
     expect_same(ac.suppression, ag.suppression, "suppression", k);
+    expect_same(ac.ammo, ag.ammo, "ammo", k);
+    expect_same(ac.moved, ag.moved, "moved", k);
+    cpu.backend().download_units(uc);
+    gpu.backend().download_units(ug);
+    expect_same(uc.strength, ug.strength, "unit strength", k);
+    expect_same(uc.centroid_x, ug.centroid_x, "unit centroid x", k);
+    expect_same(uc.centroid_y, ug.centroid_y, "unit centroid y", k);
+    expect_same(uc.spread, ug.spread, "unit spread", k);
     expect_same(rc.control, rg.control, "control", k);
     expect_same(rc.presence[0], rg.presence[0], "presence0", k);
     expect_same(rc.presence[1], rg.presence[1], "presence1", k);

@@ -23,11 +23,12 @@ SideParams side_params() {
 
 TEST(Model, DetectionProbability) {
   const SideParams s = side_params();
-  EXPECT_FLOAT_EQ(detection_probability(s, 0, 0, false), 0.4f);
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0, false), 0.2f);     // linear in range
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, false), 0.1f);  // concealment
-  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true), 0.05f);  // target in cover
-  EXPECT_EQ(detection_probability(s, 501, 0, false), 0.0f);
+  EXPECT_FLOAT_EQ(detection_probability(s, 0, 0, false, true, 0.5f), 0.4f);
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0, false, true, 0.5f), 0.2f);     // linear in range
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, false, true, 0.5f), 0.1f);  // concealment
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true, true, 0.5f), 0.05f);  // in cover
+  EXPECT_FLOAT_EQ(detection_probability(s, 250, 0.5f, true, false, 0.5f), 0.025f);  // still
+  EXPECT_EQ(detection_probability(s, 501, 0, false, true, 0.5f), 0.0f);
 }
 
 TEST(Model, HitProbability) {
@@ -37,6 +38,10 @@ TEST(Model, HitProbability) {
   EXPECT_NEAR(hit_probability(s, 200, 0, 0, 0.7f), 0.2f / 16, 1e-7);
   EXPECT_NEAR(hit_probability(s, 100, 0.6f, 0, 0.7f), 0.04f, 1e-7);  // cover
   EXPECT_NEAR(hit_probability(s, 100, 0, 1.0f, 0.7f), 0.03f, 1e-7);  // suppressed shooter
+  SideParams trained = s;
+  trained.training = 0.5f;  // ignores half the suppression penalty
+  EXPECT_NEAR(hit_probability(trained, 100, 0, 1.0f, 0.7f), 0.065f, 1e-7);
+  EXPECT_NEAR(hit_probability(s, 100, 0, 0, 0.7f, 0.5f), 0.05f, 1e-7);  // shooter quality
   EXPECT_EQ(hit_probability(s, 401, 0, 0, 0.7f), 0.0f);
 }
 
