@@ -25,6 +25,7 @@ void RasterArrays::resize(std::int32_t nx_, std::int32_t ny_) {
   const std::size_t n = static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny);
   terrain.resize(n);
   settlement.assign(n, -1);
+  crossing.assign(n, -1);
   cover.resize(n);
   control.assign(n, kNoControl);
   for (auto& p : presence) p.assign(n, 0);

@@ -78,7 +78,7 @@ struct ScenarioConfig {
 
   // [terrain]: indexed by TerrainClass (open, forest, urban, water, road)
   std::array<TerrainConfig, 5> terrain{
-      {{0.0, 0.1, 1.0}, {0.4, 0.6, 0.5}, {0.6, 0.5, 0.7}, {0.0, 0.0, 0.1}, {0.0, 0.0, 1.5}}};
+      {{0.0, 0.1, 1.0}, {0.4, 0.6, 0.5}, {0.6, 0.5, 0.7}, {0.0, 0.0, 0.0}, {0.0, 0.0, 1.5}}};
 
   // [model]
   double control_radius = 75;  ///< metres

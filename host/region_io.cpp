@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include "../kernels/common.cuh"
@@ -28,8 +29,11 @@ struct QuietErrors {
 /// Error reporting for one file: messages read "region file 'PATH': OBJECT: PROBLEM".
 struct Context {
   std::string path;
-  [[noreturn]] void fail(const std::string& what, const std::string& msg) const {
-    throw RegionFileError("region file '" + path + "': " + what + ": " + msg);
+  template <class... Parts>
+  [[noreturn]] void fail(const std::string& what, const Parts&... parts) const {
+    std::ostringstream msg;
+    (msg << ... << parts);
+    throw RegionFileError("region file '" + path + "': " + what + ": " + msg.str());
   }
   /// Throws if an HDF5 call failed (negative id or status).
   hid_t check(hid_t id, const std::string& what, const char* msg = "HDF5 call failed") const {
@@ -69,8 +73,7 @@ H5T_conv_ret_t abort_on_overflow(H5T_conv_except_t, hid_t, hid_t, void*, void*, 
   return H5T_CONV_ABORT;
 }
 
-/// Any extent in an expected shape.
-constexpr hsize_t kAny = H5S_UNLIMITED;
+constexpr hsize_t kAny = H5S_UNLIMITED;  ///< any extent in an expected shape
 
 /// An open dataset checked for its type class and shape (`want`: extents or kAny, `why`).
 struct Dataset {
@@ -84,11 +87,11 @@ struct Dataset {
       cx.fail(name, cls == H5T_INTEGER ? "expected an integer type" : "expected strings");
     const int r = H5Sget_simple_extent_ndims(space);
     if (r != static_cast<int>(want.size()))
-      cx.fail(name, "expected rank " + std::to_string(want.size()) + ", got " + std::to_string(r));
+      cx.fail(name, "expected rank ", want.size(), ", got ", r);
     H5Sget_simple_extent_dims(space, dims.data(), nullptr);
     for (std::size_t i = 0; i < dims.size(); ++i)
       if (want[i] != kAny && want[i] != dims[i])
-        cx.fail(name, "expected shape " + shape(want) + " (" + why + "), got " + shape(dims));
+        cx.fail(name, "expected shape ", shape(want), " (", why, "), got ", shape(dims));
   }
   Handle ds, type, space;
   std::vector<hsize_t> dims;
@@ -105,8 +108,7 @@ std::vector<T> read_ints(const Context& cx, hid_t file, const char* name, hid_t 
   Handle xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, cx, name);
   H5Pset_type_conv_cb(xfer, abort_on_overflow, nullptr);
   if (!v.empty() && H5Dread(d.ds, mem, H5S_ALL, H5S_ALL, xfer, v.data()) < 0)
-    cx.fail(name, std::string("cannot read as ") + (sizeof(T) == 1 ? "uint8" : "int32") +
-                      " (values out of range?)");
+    cx.fail(name, "cannot read as ", sizeof(T) == 1 ? "uint8" : "int32", " (values out of range?)");
   return v;
 }
 
@@ -143,7 +145,7 @@ double read_cell_size(const Context& cx, hid_t file) {
   double v = 0;  // a string or compound type fails to convert
   if (H5Sget_simple_extent_npoints(space) != 1 || H5Aread(attr, H5T_NATIVE_DOUBLE, &v) < 0)
     cx.fail(what, "expected one float64");
-  if (!(std::isfinite(v) && v > 0)) cx.fail(what, "expected > 0, got " + std::to_string(v));
+  if (!(std::isfinite(v) && v > 0)) cx.fail(what, "expected > 0, got ", v);
   return v;
 }
 
@@ -194,71 +196,62 @@ Region read_region_file(const std::string& path) {
               "cannot open (expected an HDF5 file)");
   Region g;
   g.cell_size = read_cell_size(cx, file);
-
   if (H5Lexists(file, "/terrain", H5P_DEFAULT) <= 0)
     cx.fail("/terrain", "missing dataset (expected uint8 [ny][nx])");
   std::vector<hsize_t> dims;
   g.terrain =
       read_ints<std::uint8_t>(cx, file, "/terrain", H5T_NATIVE_UINT8, {kAny, kAny}, "", &dims);
   if (dims[0] < 1 || dims[1] < 1 || dims[0] * dims[1] > 0x7fffffffu)
-    cx.fail("/terrain", "expected shape [ny, nx], 1 <= nx, ny, nx * ny < 2^31, got " + shape(dims));
-  g.ny = static_cast<std::int32_t>(dims[0]);
-  g.nx = static_cast<std::int32_t>(dims[1]);
+    cx.fail("/terrain", "expected shape [ny, nx], 1 <= nx, ny, nx * ny < 2^31, got ", shape(dims));
+  g.ny = static_cast<std::int32_t>(dims[0]), g.nx = static_cast<std::int32_t>(dims[1]);
   for (std::size_t i = 0; i < g.terrain.size(); ++i)
     if (g.terrain[i] >= kTerrainClasses)
-      cx.fail("/terrain", "value " + std::to_string(g.terrain[i]) + " at " + cell_at(i, g.nx) +
-                              ", expected 0..4 (open, forest, urban, water, road)");
-
+      cx.fail("/terrain", "value ", int(g.terrain[i]), " at ", cell_at(i, g.nx),
+              ", expected 0..4 (open, forest, urban, water, road)");
   if (H5Lexists(file, "/settlement", H5P_DEFAULT) > 0) {
     g.settlement =
         read_ints<std::int32_t>(cx, file, "/settlement", H5T_NATIVE_INT32, dims, "as /terrain");
     for (std::size_t i = 0; i < g.settlement.size(); ++i) {
       const std::int32_t id = g.settlement[i];
-      if (id < -1 || (id >= 0 && g.terrain[i] != kUrban))
-        cx.fail("/settlement",
-                "id " + std::to_string(id) + " at " + cell_at(i, g.nx) +
-                    (id < -1 ? ", expected -1 (none) or an id >= 0"
-                             : ", a non-urban cell (terrain " + std::to_string(g.terrain[i]) +
-                                   "), expected every settlement cell urban (2)"));
+      if (id < -1 || id >= static_cast<std::int32_t>(g.settlement.size()))  // ids are dense
+        cx.fail("/settlement", "id ", id, " at ", cell_at(i, g.nx), ", expected -1 or 0..",
+                g.settlement.size() - 1, " (ids 0..K-1, all used)");
+      if (id >= 0 && g.terrain[i] != kUrban)
+        cx.fail("/settlement", "id ", id, " at ", cell_at(i, g.nx), ", a non-urban cell (terrain ",
+                int(g.terrain[i]), "), expected every settlement cell urban (2)");
     }
   } else {
     g.settlement = label_urban(g.terrain, g.nx);
   }
-
   const std::int32_t count = *std::max_element(g.settlement.begin(), g.settlement.end()) + 1;
-  const auto n = static_cast<hsize_t>(count);
   const bool group = H5Lexists(file, "/settlements", H5P_DEFAULT) > 0;
   std::vector<std::string> names;
   std::vector<std::uint8_t> classes;
   if (group && H5Lexists(file, "/settlements/name", H5P_DEFAULT) > 0)
-    names = read_strings(cx, file, "/settlements/name", n);
+    names = read_strings(cx, file, "/settlements/name", count);
   if (group && H5Lexists(file, "/settlements/size_class", H5P_DEFAULT) > 0)
-    classes = read_ints<std::uint8_t>(cx, file, "/settlements/size_class", H5T_NATIVE_UINT8, {n},
-                                      "one per settlement id");
-
+    classes = read_ints<std::uint8_t>(cx, file, "/settlements/size_class", H5T_NATIVE_UINT8,
+                                      {hsize_t(count)}, "one per settlement id");
   const double cell = g.cell_size;
   g.settlements.resize(count);
-  std::vector<double> sum_c(count, 0.0), sum_r(count, 0.0);
   for (std::size_t i = 0; i < g.settlement.size(); ++i) {
-    const std::int32_t id = g.settlement[i];
-    if (id < 0) continue;
-    ++g.settlements[id].cells;
-    sum_c[id] += static_cast<double>(i % g.nx) + 0.5;
-    sum_r[id] += static_cast<double>(i / g.nx) + 0.5;
+    if (g.settlement[i] < 0) continue;
+    Settlement& s = g.settlements[g.settlement[i]];  // sums of cell centres, in cells
+    ++s.cells;
+    s.x += static_cast<double>(i % g.nx) + 0.5;
+    s.y += static_cast<double>(i / g.nx) + 0.5;
   }
   for (std::int32_t k = 0; k < count; ++k) {
     Settlement& s = g.settlements[k];
     if (s.cells == 0)
-      cx.fail("/settlement", "id " + std::to_string(k) + " has no cells, expected ids 0.." +
-                                 std::to_string(count - 1) + " all used");
+      cx.fail("/settlement", "id ", k, " has no cells, expected ids 0..", count - 1, " all used");
     if (!classes.empty() && classes[k] > 1)
-      cx.fail("/settlements/size_class", "value " + std::to_string(classes[k]) + " for id " +
-                                             std::to_string(k) +
-                                             ", expected 0 (village) or 1 (town)");
+      cx.fail("/settlements/size_class", "value ", int(classes[k]), " for id ", k,
+              ", expected 0 (village) or 1 (town)");
     s.id = k;
     s.name = names.empty() || names[k].empty() ? "settlement-" + std::to_string(k) : names[k];
-    s.x = sum_c[k] / s.cells * cell;
-    s.y = sum_r[k] / s.cells * cell;
+    s.x = s.x / s.cells * cell;
+    s.y = s.y / s.cells * cell;
     s.radius_m = std::sqrt(s.cells * cell * cell / 3.141592653589793);
     const bool town = classes.empty() ? s.cells * cell * cell >= kTownMinAreaM2 : classes[k] == 1;
     s.size_class = town ? SettlementClass::kTown : SettlementClass::kVillage;
@@ -284,23 +277,21 @@ void write_region_file(const std::string& path, const Region& region) {
   write_array(cx, file, "/terrain", H5T_STD_U8LE, H5T_NATIVE_UINT8, dims, region.terrain.data());
   write_array(cx, file, "/settlement", H5T_STD_I32LE, H5T_NATIVE_INT32, dims,
               region.settlement.data());
-
   Handle group(H5Gcreate2(file, "/settlements", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
                cx, "/settlements", "cannot create group");
-  const std::size_t k = region.settlements.size();
   std::size_t len = 1;
   for (const Settlement& s : region.settlements) len = std::max(len, s.name.size());
-  std::string names(len * k, '\0');
-  std::vector<std::uint8_t> classes(k);
-  for (std::size_t i = 0; i < k; ++i) {
-    names.replace(i * len, region.settlements[i].name.size(), region.settlements[i].name);
-    classes[i] = static_cast<std::uint8_t>(region.settlements[i].size_class);
+  std::string names(len * region.settlements.size(), '\0');
+  std::vector<std::uint8_t> classes;
+  for (const Settlement& s : region.settlements) {
+    names.replace(classes.size() * len, s.name.size(), s.name);
+    classes.push_back(static_cast<std::uint8_t>(s.size_class));
   }
   Handle str(H5Tcopy(H5T_C_S1), H5Tclose, cx, "/settlements/name");
   H5Tset_size(str, len);
   H5Tset_strpad(str, H5T_STR_NULLPAD);
-  write_array(cx, group, "name", str, str, {hsize_t(k)}, names.data());
-  write_array(cx, group, "size_class", H5T_STD_U8LE, H5T_NATIVE_UINT8, {hsize_t(k)},
+  write_array(cx, group, "name", str, str, {hsize_t(classes.size())}, names.data());
+  write_array(cx, group, "size_class", H5T_STD_U8LE, H5T_NATIVE_UINT8, {hsize_t(classes.size())},
               classes.data());
   cx.check(H5Fflush(file, H5F_SCOPE_LOCAL), "file", "cannot flush");
 }

@@ -214,6 +214,7 @@ RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region) {
   r.resize(region.nx, region.ny);
   r.terrain = region.terrain;
   r.settlement = region.settlement;
+  r.crossing = nearest_crossing(region.nx, region.ny, region.terrain);
   for (std::size_t i = 0; i < r.size(); ++i)
     r.cover[i] = static_cast<float>(cfg.terrain[r.terrain[i]].cover);
   return r;
@@ -234,6 +235,36 @@ SettlementLayout make_settlement_layout(const Region& region) {
     if (region.settlement[c] >= 0)
       layout.cells[next[region.settlement[c]]++] = static_cast<std::int32_t>(c);
   return layout;
+}
+
+std::vector<std::int32_t> nearest_crossing(std::int32_t nx, std::int32_t ny,
+                                           const std::vector<std::uint8_t>& terrain) {
+  // Multi-source breadth-first search from every crossing cell, in cell order (deterministic).
+  std::vector<std::int32_t> nearest(terrain.size(), -1), queue;
+  auto at = [&](std::int32_t c, std::int32_t r) { return terrain[static_cast<std::size_t>(r) * nx + c]; };
+  for (std::int32_t r = 0; r < ny; ++r)
+    for (std::int32_t c = 0; c < nx; ++c) {
+      if (at(c, r) != kRoad) continue;
+      const bool wet = (c > 0 && at(c - 1, r) == kWater) || (c + 1 < nx && at(c + 1, r) == kWater) ||
+                       (r > 0 && at(c, r - 1) == kWater) || (r + 1 < ny && at(c, r + 1) == kWater);
+      if (!wet) continue;
+      const std::int32_t i = r * nx + c;
+      nearest[i] = i;
+      queue.push_back(i);
+    }
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    const std::int32_t i = queue[head], c = i % nx, r = i / nx;
+    for (std::int32_t dr = -1; dr <= 1; ++dr)
+      for (std::int32_t dc = -1; dc <= 1; ++dc) {
+        const std::int32_t cc = c + dc, rr = r + dr;
+        if (cc < 0 || rr < 0 || cc >= nx || rr >= ny) continue;
+        const std::int32_t j = rr * nx + cc;
+        if (nearest[j] >= 0) continue;
+        nearest[j] = nearest[i];
+        queue.push_back(j);
+      }
+  }
+  return nearest;
 }
 
 }  // namespace salient

@@ -24,6 +24,11 @@ UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p);
 /// nobody in control.
 RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region);
 
+/// For every cell, the nearest crossing cell (a road cell with water among its 4 neighbours) by
+/// 8-neighbour steps, or -1 if the raster has no crossing. Row-major [ny][nx].
+std::vector<std::int32_t> nearest_crossing(std::int32_t nx, std::int32_t ny,
+                                           const std::vector<std::uint8_t>& terrain);
+
 /// The cells of each settlement, in settlement id then cell order.
 SettlementLayout make_settlement_layout(const Region& region);
 

@@ -29,6 +29,7 @@ struct RasterArrays {
   std::int32_t nx = 0, ny = 0;
   std::vector<std::uint8_t> terrain;
   std::vector<std::int32_t> settlement;  ///< settlement id per cell, -1 outside
+  std::vector<std::int32_t> crossing;    ///< nearest crossing cell, -1 if none (static)
   std::vector<float> cover;
   std::vector<std::int8_t> control;
   std::array<std::vector<std::uint16_t>, kSides> presence;

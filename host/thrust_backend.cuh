@@ -67,7 +67,7 @@ class ThrustBackend final : public Backend {
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
     put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
-    put(control_, ra.control);
+    put(control_, ra.control), put(crossing_, ra.crossing);
     nsettlements_ = sl.count();
     put(sett_offsets_, sl.offsets), put(sett_cells_, sl.cells);
     for (auto* v : {&sett_holder_, &sett_previous_, &sett_last_side_})
@@ -238,7 +238,8 @@ class ThrustBackend final : public Backend {
                       raw(cover_),
                       raw(control_),
                       {raw(presence_[0]), raw(presence_[1])},
-                      {raw(reach_[0]), raw(reach_[1])}};
+                      {raw(reach_[0]), raw(reach_[1])},
+                      raw(crossing_)};
   }
 
   ModelParams p_{};
@@ -255,6 +256,7 @@ class ThrustBackend final : public Backend {
   vec<std::uint8_t> terrain_;
   vec<float> cover_;
   vec<std::int8_t> control_;
+  vec<std::int32_t> crossing_;
   vec<std::int32_t> settlement_, sett_offsets_, sett_cells_, sett_captures_;
   vec<std::int8_t> sett_holder_, sett_previous_, sett_last_side_;
   vec<std::uint8_t> sett_changed_;

@@ -78,9 +78,29 @@ struct DecideAndMove {
     stride = stride < dist ? stride : dist;
     float ux = dx / dist, uy = dy / dist;
 
-    // Obstacles: turn the step by +-45, +-90, +-135 degrees (side first by id parity) until
-    // it lands on passable ground. An agent already on impassable ground may leave it.
-    if (terrain_speed > 0.0f && !passable(p, r, x + ux * stride, y + uy * stride)) {
+    // Obstacles: head for the nearest crossing; failing that (or on the crossing itself), turn
+    // the step by +-45, +-90, +-135 degrees (side first by id parity) until it lands on
+    // passable ground. An agent already on impassable ground may leave it any way.
+    const std::int32_t here = cell_of(p, x, y);
+    bool blocked = terrain_speed > 0.0f && !passable(p, r, x + ux * stride, y + uy * stride);
+    if (blocked && r.crossing[here] >= 0 && r.crossing[here] != here) {
+      const float cx = (static_cast<float>(r.crossing[here] % p.nx) + 0.5f) * p.cell_size_m - x;
+      const float cy = (static_cast<float>(r.crossing[here] / p.nx) + 0.5f) * p.cell_size_m - y;
+      const float cd = sqrt_cr(cx * cx + cy * cy);
+      // Straight at it, else along its larger then its smaller axis (bridges are approached
+      // along the bank, not across a corner of water).
+      const bool x_major = (cx < 0.0f ? -cx : cx) >= (cy < 0.0f ? -cy : cy);
+      const float sx = cx < 0.0f ? -1.0f : 1.0f, sy = cy < 0.0f ? -1.0f : 1.0f;
+      const float cand_x[3] = {cx / cd, x_major ? sx : 0.0f, x_major ? 0.0f : sx};
+      const float cand_y[3] = {cy / cd, x_major ? 0.0f : sy, x_major ? sy : 0.0f};
+      for (int k = 0; k < 3 && blocked && cd > 0.0f; ++k) {
+        if (passable(p, r, x + cand_x[k] * stride, y + cand_y[k] * stride)) {
+          ux = cand_x[k], uy = cand_y[k];
+          blocked = false;
+        }
+      }
+    }
+    if (blocked) {
       const float c[3] = {0.70710678f, 0.0f, -0.70710678f};
       const float s[3] = {0.70710678f, 1.0f, 0.70710678f};
       const float turn = (i & 1) ? 1.0f : -1.0f;

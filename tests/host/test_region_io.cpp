@@ -269,6 +269,20 @@ TEST_F(RegionIo, ErrorsNameTheFileTheDatasetAndTheProblem) {
   msg = read_error(file);
   EXPECT_NE(msg.find("/settlement: id 1 has no cells"), std::string::npos) << msg;
 
+  file = path("huge_id.h5");
+  {
+    std::vector<std::int32_t> s(20, -1);
+    s[16] = 2147483647;  // must not allocate 2^31 settlements
+    H5Writer w(file);
+    w.cell_size(25);
+    w.terrain(4, 5, t);
+    w.settlement(4, 5, s);
+  }
+  msg = read_error(file);
+  EXPECT_NE(msg.find("/settlement: id 2147483647 at cell (row 3, col 1), expected -1 or 0..19"),
+            std::string::npos)
+      << msg;
+
   file = path("no_cell_size.h5");
   H5Writer(file).terrain(4, 5, t);
   msg = read_error(file);

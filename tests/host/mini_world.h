@@ -1,0 +1,105 @@
+// A hand-built world for mechanism tests: a few agents on a small raster, each agent its own
+// squad, with every phase functor callable directly on the host.
+#pragma once
+
+#include <vector>
+
+#include "h5_read.h"
+#include "host/setup.h"
+#include "kernels/fire.cuh"
+#include "kernels/move.cuh"
+#include "kernels/sense.cuh"
+#include "kernels/units.cuh"
+
+namespace salient::test {
+
+/// Agents (one squad each), an open raster of nx x ny cells, one bin holding everybody.
+struct MiniWorld {
+  ModelParams p;
+  AgentArrays a;
+  UnitArrays u;
+  std::vector<std::uint8_t> terrain;
+  std::vector<float> cover;
+  std::vector<std::int32_t> crossing;
+  std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
+  std::vector<std::uint16_t> n_friends, n_enemies;
+  std::vector<std::uint8_t> shot_outcome;
+
+  /// Parameters from the ci scenario (its defaults), on an open raster of nx x ny cells.
+  MiniWorld(int nx, int ny) : p(make_params(ci_scenario())) {
+    p.nx = nx, p.ny = ny;
+    p.width_m = nx * p.cell_size_m, p.height_m = ny * p.cell_size_m;
+    p.bins_x = p.bins_y = 1;
+    p.bin_size_m = 1e9f;
+    terrain.assign(static_cast<std::size_t>(nx) * ny, kOpen);
+    cover.assign(terrain.size(), 0.0f);
+  }
+
+  /// Sets the terrain class (and cover) of cell (col, row).
+  void set_cell(int col, int row, std::uint8_t cls) {
+    terrain[static_cast<std::size_t>(row) * p.nx + col] = cls;
+    cover[static_cast<std::size_t>(row) * p.nx + col] = p.terrain[cls].cover;
+  }
+
+  /// Adds an agent of `side` at (x, y) as a squad of its own with objective (ox, oy).
+  std::int32_t add(int side, float x, float y, float ox, float oy, std::uint8_t order = kAdvance) {
+    const auto i = static_cast<std::int32_t>(a.size());
+    a.resize(i + 1);
+    a.x[i] = a.home_x[i] = x, a.y[i] = a.home_y[i] = y;
+    a.side[i] = static_cast<std::uint8_t>(side), a.unit[i] = i, a.status[i] = kActive;
+    a.health[i] = 1.0f, a.morale[i] = 0.9f, a.ammo[i] = 100;
+    u.resize(i + 1);
+    u.side[i] = a.side[i], u.level[i] = kSquad, u.order[i] = order, u.parent[i] = -1;
+    u.company[i] = i, u.agent_begin[i] = i, u.agent_end[i] = i + 1;
+    u.strength[i] = u.initial[i] = 1, u.objective_x[i] = ox, u.objective_y[i] = oy;
+    u.centroid_x[i] = x, u.centroid_y[i] = y;
+    for (auto* v : {&bin, &target, &shot_target}) v->push_back(-1);
+    bin.back() = 0;
+    order_ids.push_back(i);
+    bin_end[0] = i + 1;
+    n_friends.push_back(0), n_enemies.push_back(0), shot_outcome.push_back(0);
+    return i;
+  }
+
+  AgentView agents() {
+    return AgentView{static_cast<std::int32_t>(a.size()),
+                     a.x.data(), a.y.data(), a.offset_x.data(), a.offset_y.data(),
+                     a.home_x.data(), a.home_y.data(), a.side.data(), a.unit.data(),
+                     a.status.data(), a.posture.data(), a.health.data(), a.morale.data(),
+                     a.suppression.data(), a.ammo.data(), a.moved.data(), bin.data(),
+                     target.data(), n_friends.data(), n_enemies.data(), shot_target.data(),
+                     shot_outcome.data()};
+  }
+  UnitView units() {
+    return UnitView{static_cast<std::int32_t>(u.size()), u.side.data(), u.level.data(),
+                    u.parent.data(), u.company.data(), u.order.data(), u.objective_x.data(),
+                    u.objective_y.data(), u.agent_begin.data(), u.agent_end.data(),
+                    u.strength.data(), u.initial.data(), u.centroid_x.data(),
+                    u.centroid_y.data(), u.spread.data()};
+  }
+  RasterView raster() {
+    crossing = nearest_crossing(p.nx, p.ny, terrain);
+    return RasterView{terrain.data(), cover.data(),     nullptr,
+                      {nullptr, nullptr}, {nullptr, nullptr}, crossing.data()};
+  }
+  BinView bins() { return BinView{1, order_ids.data(), bin_start.data(), bin_end.data()}; }
+
+  /// Runs one phase functor over all agents.
+  template <class F>
+  void each(const F& f) {
+    for (std::int32_t i = 0; i < static_cast<std::int32_t>(a.size()); ++i) f(i);
+  }
+  void sense(std::uint32_t step) { each(Sense{p, agents(), bins(), raster(), step}); }
+  void fire(std::uint32_t step) { each(Fire{p, agents(), units(), raster(), step}); }
+  void resolve() { each(Resolve{p, agents(), units(), bins()}); }
+  void move(std::uint32_t step) { each(DecideAndMove{p, agents(), units(), raster(), step}); }
+  void reduce_units() {
+    for (std::int32_t k = 0; k < static_cast<std::int32_t>(u.size()); ++k)
+      UnitReduce{agents(), units()}(k);
+  }
+};
+
+/// Three-sigma half-width of a binomial count with n trials and probability q.
+inline double three_sigma(double n, double q) { return 3.0 * std::sqrt(n * q * (1.0 - q)); }
+
+}  // namespace salient::test
