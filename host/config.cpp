@@ -171,6 +171,15 @@ class Section {
     out = s;
   }
 
+  /// Optional non-empty string.
+  void text(std::string_view key, std::string& out) {
+    const toml::node* n = get(key, kOptional);
+    if (!n) return;
+    if (!n->is_string() || n->as_string()->get().empty())
+      fail(key, "expected a non-empty string, got " + got(*n));
+    out = n->as_string()->get();
+  }
+
   /// Optional string from a fixed list; stores its index.
   void choice(std::string_view key, int& out, std::initializer_list<const char*> allowed) {
     const toml::node* n = get(key, kOptional);
@@ -285,6 +294,7 @@ void read_region(Section& s, ScenarioConfig& c) {
   s.integer("rivers", c.rivers, 0, 20);
   s.number("river_width", c.river_width, in(1, 2000, "metres"));
   s.boolean("roads", c.roads);
+  s.text("file", c.region_file);
   s.done();
   const double cells = (c.width / c.cell_size) * (c.height / c.cell_size);
   if (!(cells <= 2e9)) s.fail("cell_size", "expected at most 2e9 cells, got " + fmt(cells));
@@ -389,6 +399,8 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
 
   read_run(run, cfg);
   read_region(region, cfg);
+  if (!cfg.region_file.empty() && std::filesystem::path(cfg.region_file).is_relative())
+    cfg.region_file = (std::filesystem::path(path).parent_path() / cfg.region_file).string();
   read_terrain(terrain, cfg);
   read_model(model, cfg);
   if (!sides || sides->size() != 2)

@@ -75,6 +75,9 @@ struct ScenarioConfig {
   std::int64_t rivers = 1;
   double river_width = 30;  ///< metres
   bool roads = true;
+  /// HDF5 region file (host/region_io.h) replacing the generator; relative to the scenario
+  /// file's folder. Empty: generate.
+  std::string region_file;
 
   // [terrain]: indexed by TerrainClass (open, forest, urban, water, road)
   std::array<TerrainConfig, 5> terrain{

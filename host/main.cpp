@@ -8,6 +8,7 @@
 #include "backend.h"
 #include "config.h"
 #include "output.h"
+#include "region_io.h"
 #include "simulation.h"
 #include "version.h"
 
@@ -90,6 +91,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitUsage;
   }
+  if (!cfg.region_file.empty()) {
+    try {
+      salient::make_region(cfg);  // read and check it before anything is written
+    } catch (const salient::RegionFileError& e) {
+      std::fprintf(stderr, "%s: region.file: %s\n", scenario.c_str(), e.what());
+      return kExitUsage;
+    }
+  }
   if (validate->parsed()) {
     std::printf("%s: ok (%lld steps, %lld + %lld agents)\n", scenario.c_str(),
                 static_cast<long long>(cfg.steps()), static_cast<long long>(cfg.sides[0].count),
@@ -116,6 +125,9 @@ int main(int argc, char** argv) {
     }
     const salient::RunResult r = salient::run_scenario(cfg, opt);
     if (!opt.quiet) print_summary(cfg, r, opt.output);
+  } catch (const salient::RegionFileError& e) {
+    std::fprintf(stderr, "%s: region.file: %s\n", scenario.c_str(), e.what());
+    return kExitUsage;
   } catch (const salient::OutputError& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitOutput;

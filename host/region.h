@@ -36,4 +36,8 @@ struct Region {
 /// Generates the region of a scenario (see docs/MODEL.md, "Region").
 Region generate_region(const ScenarioConfig& cfg);
 
+/// The region of a scenario: read from region.file when given (its raster must match
+/// region.width, region.height and region.cell_size; RegionFileError otherwise), else generated.
+Region make_region(const ScenarioConfig& cfg);
+
 }  // namespace salient

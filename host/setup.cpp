@@ -241,11 +241,14 @@ std::vector<std::int32_t> nearest_crossing(std::int32_t nx, std::int32_t ny,
                                            const std::vector<std::uint8_t>& terrain) {
   // Multi-source breadth-first search from every crossing cell, in cell order (deterministic).
   std::vector<std::int32_t> nearest(terrain.size(), -1), queue;
-  auto at = [&](std::int32_t c, std::int32_t r) { return terrain[static_cast<std::size_t>(r) * nx + c]; };
+  auto at = [&](std::int32_t c, std::int32_t r) {
+    return terrain[static_cast<std::size_t>(r) * nx + c];
+  };
   for (std::int32_t r = 0; r < ny; ++r)
     for (std::int32_t c = 0; c < nx; ++c) {
       if (at(c, r) != kRoad) continue;
-      const bool wet = (c > 0 && at(c - 1, r) == kWater) || (c + 1 < nx && at(c + 1, r) == kWater) ||
+      const bool wet = (c > 0 && at(c - 1, r) == kWater) ||
+                       (c + 1 < nx && at(c + 1, r) == kWater) ||
                        (r > 0 && at(c, r - 1) == kWater) || (r + 1 < ny && at(c, r + 1) == kWater);
       if (!wet) continue;
       const std::int32_t i = r * nx + c;

@@ -11,7 +11,7 @@
 namespace salient {
 
 Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
-    : params_(make_params(cfg)), region_(generate_region(cfg)), backend_(std::move(backend)) {
+    : params_(make_params(cfg)), region_(make_region(cfg)), backend_(std::move(backend)) {
   backend_->upload(params_, make_agents(cfg, params_), make_units(cfg, params_),
                    make_raster(cfg, region_), make_settlement_layout(region_));
 }

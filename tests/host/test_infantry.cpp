@@ -39,8 +39,8 @@ TEST(Infantry, TargetInForestTakesFewerHitsThanInTheOpen) {
   EXPECT_NEAR(open, kTrials * p_open, three_sigma(kTrials, p_open));
   EXPECT_NEAR(forest, kTrials * p_forest, three_sigma(kTrials, p_forest));
   // Significantly fewer: the gap exceeds 3 sigma of the difference of two binomials.
-  EXPECT_GT(open - forest, 3 * std::sqrt(kTrials * (p_open * (1 - p_open) +
-                                                    p_forest * (1 - p_forest))));
+  EXPECT_GT(open - forest,
+            3 * std::sqrt(kTrials * (p_open * (1 - p_open) + p_forest * (1 - p_forest))));
 }
 
 TEST(Infantry, SuppressedShootersHitLess) {
@@ -262,8 +262,8 @@ TEST(Infantry, WaterIsCrossedOnlyAtCrossings) {
         wet = wet || w.terrain[cell_of(w.p, w.a.x[i], w.a.y[i])] == kWater;
       }
       EXPECT_FALSE(wet) << "layout " << layout << " from y " << start_y;
-      EXPECT_GT(w.a.x[i], (last + 1) * w.p.cell_size_m) << "layout " << layout << " from y "
-                                                        << start_y;
+      EXPECT_GT(w.a.x[i], (last + 1) * w.p.cell_size_m)
+          << "layout " << layout << " from y " << start_y;
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "h5_read.h"
+#include "host/region_io.h"
 #include "host/setup.h"
 #include "kernels/settlement.cuh"
 
@@ -105,6 +106,33 @@ TEST(Settlements, EventsReplayToRecordedHoldings) {
     const auto n = std::count(holder.begin(), holder.end(), static_cast<std::int8_t>(s));
     EXPECT_EQ(held[held.size() - kSides + s], n) << "side " << s;
   }
+}
+
+}  // namespace
+}  // namespace salient
+
+namespace salient {
+namespace {
+
+// A region written to a file and brought back through region.file gives the same run as the
+// generated one (the simulation sees the same terrain and settlement cells).
+TEST(RegionFile, ScenarioWithRegionFileRunsLikeTheGeneratedRegion) {
+  ScenarioConfig cfg = test::ci_scenario(600);
+  const std::string file = test::temp_path("region.h5");
+  write_region_file(file, generate_region(cfg));
+  ScenarioConfig from_file = cfg;
+  from_file.region_file = file;
+  const Region read = make_region(from_file);
+  EXPECT_EQ(read.terrain, generate_region(cfg).terrain);
+  const std::vector<std::string> groups = {"/data", "/timeseries", "/events"};
+  const auto a = test::read_datasets(test::run_to_file(cfg, "gen.h5"), groups);
+  const auto b = test::read_datasets(test::run_to_file(from_file, "file.h5"), groups);
+  ASSERT_GT(a.size(), 10u);
+  EXPECT_EQ(a, b);
+  // A raster that does not match the scenario's size is refused.
+  ScenarioConfig wrong = from_file;
+  wrong.width += 500;
+  EXPECT_THROW(make_region(wrong), RegionFileError);
 }
 
 }  // namespace
