@@ -337,6 +337,7 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.number("cohesion_penalty", c.cohesion_penalty, kFraction);
   s.number("moving_fire_accuracy", c.moving_fire_accuracy, kFraction);
   s.number("assault_speed", c.assault_speed, kFraction);
+  s.number("replan_interval", c.replan_interval, above(0, kInf, "seconds"));
   s.done();
 }
 
@@ -364,6 +365,12 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.integer("platoons_per_company", d.platoons_per_company, 1, 100);
   s.integer("companies_per_battalion", d.companies_per_battalion, 1, 100);
   s.choice("order", d.order, {"advance", "assault", "hold", "withdraw", "rest"});
+  s.boolean("commander", d.commander);
+  s.choice("role", d.role, {"attack", "defend"});
+  s.integer("axes", d.axes, 1, 100);
+  s.number("rotate_below", d.rotate_below, kFraction);
+  s.number("rest_hours", d.rest_hours, in(0, 1000, "hours"));
+  s.number("threat_radius", d.threat_radius, in(0, 100000, "metres"));
   s.number("morale_break", d.morale_break, kFraction);
   s.number("morale_rally", d.morale_rally, kFraction);
   s.done();
@@ -410,7 +417,9 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   for (std::size_t i = 0; i < 2; ++i) {
     const toml::table& t = *sides->get(i)->as_table();
     side_sections.emplace_back(path, &t, "side[" + std::to_string(i) + "]", t.source().begin);
-    read_side(side_sections.back(), cfg.sides.emplace_back(), cfg);
+    SideConfig& side = cfg.sides.emplace_back();
+    side.role = i == 0 ? 0 : 1;  // by default the first side attacks, the second defends
+    read_side(side_sections.back(), side, cfg);
   }
   if (cfg.sides[0].name == cfg.sides[1].name)
     side_sections[1].fail(

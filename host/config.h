@@ -46,8 +46,15 @@ struct SideConfig {
                companies_per_battalion = 3;
   int order =
       0;  ///< initial order of every unit: index into advance, assault, hold, withdraw, rest
-  double morale_break = 0.25;  ///< below: flee
-  double morale_rally = 0.6;   ///< above: fleeing agents return
+  // Doctrine of the side's commander (host/commander.h).
+  bool commander = true;        ///< re-plan every model.replan_interval; false: keep `order`
+  int role = 0;                 ///< 0 attack, 1 defend
+  std::int64_t axes = 3;        ///< objectives pursued at once
+  double rotate_below = 0.6;    ///< rotate a company out below this share of its strength
+  double rest_hours = 6;        ///< hours a rotated company rests before returning
+  double threat_radius = 1000;  ///< metres: enemy-held ground this close threatens a settlement
+  double morale_break = 0.25;   ///< below: flee
+  double morale_rally = 0.6;    ///< above: fleeing agents return
 };
 
 /// A whole scenario file.
@@ -108,6 +115,7 @@ struct ScenarioConfig {
   double cohesion_penalty = 0.7;         ///< accuracy factor of a squad without cohesion
   double moving_fire_accuracy = 0.5;     ///< accuracy factor firing on the move
   double assault_speed = 0.5;            ///< speed factor assaulting under fire
+  double replan_interval = 3600;         ///< seconds between commanders' plans
 
   std::vector<SideConfig> sides;  ///< exactly two
 

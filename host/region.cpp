@@ -171,7 +171,25 @@ Region generate_region(const ScenarioConfig& cfg) {
                 g.settlements[best].x / cfg.cell_size, g.settlements[best].y / cfg.cell_size);
     }
   }
+  compute_settlement_geometry(g);
   return g;
+}
+
+void compute_settlement_geometry(Region& g) {
+  for (Settlement& s : g.settlements) s.cells = 0, s.x = 0, s.y = 0;
+  for (std::size_t i = 0; i < g.settlement.size(); ++i) {
+    if (g.settlement[i] < 0) continue;
+    Settlement& s = g.settlements[g.settlement[i]];  // sums of cell centres, in cells
+    ++s.cells;
+    s.x += static_cast<double>(i % g.nx) + 0.5;
+    s.y += static_cast<double>(i / g.nx) + 0.5;
+  }
+  for (Settlement& s : g.settlements) {
+    if (s.cells == 0) continue;
+    s.x = s.x / s.cells * g.cell_size;
+    s.y = s.y / s.cells * g.cell_size;
+    s.radius_m = std::sqrt(s.cells * g.cell_size * g.cell_size / 3.141592653589793);
+  }
 }
 
 Region make_region(const ScenarioConfig& cfg) {

@@ -33,6 +33,10 @@ struct Region {
   std::vector<Settlement> settlements;   ///< indexed by id
 };
 
+/// Sets each settlement's cells, centre (mean of its cell centres) and radius (of the disc
+/// with its area) from the settlement raster, so that generated and imported regions agree.
+void compute_settlement_geometry(Region& g);
+
 /// Generates the region of a scenario (see docs/MODEL.md, "Region").
 Region generate_region(const ScenarioConfig& cfg);
 

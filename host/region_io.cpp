@@ -234,13 +234,7 @@ Region read_region_file(const std::string& path) {
                                       {hsize_t(count)}, "one per settlement id");
   const double cell = g.cell_size;
   g.settlements.resize(count);
-  for (std::size_t i = 0; i < g.settlement.size(); ++i) {
-    if (g.settlement[i] < 0) continue;
-    Settlement& s = g.settlements[g.settlement[i]];  // sums of cell centres, in cells
-    ++s.cells;
-    s.x += static_cast<double>(i % g.nx) + 0.5;
-    s.y += static_cast<double>(i / g.nx) + 0.5;
-  }
+  compute_settlement_geometry(g);
   for (std::int32_t k = 0; k < count; ++k) {
     Settlement& s = g.settlements[k];
     if (s.cells == 0)
@@ -250,9 +244,6 @@ Region read_region_file(const std::string& path) {
               ", expected 0 (village) or 1 (town)");
     s.id = k;
     s.name = names.empty() || names[k].empty() ? "settlement-" + std::to_string(k) : names[k];
-    s.x = s.x / s.cells * cell;
-    s.y = s.y / s.cells * cell;
-    s.radius_m = std::sqrt(s.cells * cell * cell / 3.141592653589793);
     const bool town = classes.empty() ? s.cells * cell * cell >= kTownMinAreaM2 : classes[k] == 1;
     s.size_class = town ? SettlementClass::kTown : SettlementClass::kVillage;
   }

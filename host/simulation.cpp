@@ -2,6 +2,8 @@
 #include "simulation.h"
 
 #include <chrono>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "output.h"
@@ -11,12 +13,33 @@
 namespace salient {
 
 Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
-    : params_(make_params(cfg)), region_(make_region(cfg)), backend_(std::move(backend)) {
-  backend_->upload(params_, make_agents(cfg, params_), make_units(cfg, params_),
-                   make_raster(cfg, region_), make_settlement_layout(region_));
+    : cfg_(cfg),
+      params_(make_params(cfg)),
+      region_(make_region(cfg)),
+      backend_(std::move(backend)) {
+  const UnitArrays units = make_units(cfg_, params_);
+  backend_->upload(params_, make_agents(cfg_, params_), units, make_raster(cfg_, region_),
+                   make_settlement_layout(region_));
+  for (int s = 0; s < kSides; ++s)
+    if (cfg_.sides[s].commander) commanders_.emplace_back(cfg_, s, units, region_);
+  replan_steps_ = std::max<std::int64_t>(1, std::llround(cfg_.replan_interval / cfg_.dt));
+  plan();
+}
+
+void Simulation::plan() {
+  if (commanders_.empty()) return;
+  UnitArrays units;
+  AgentArrays agents;
+  RasterArrays raster;
+  backend_->download_units(units);
+  backend_->download(agents, raster);
+  const std::vector<std::int8_t> holders = backend_->settlement_holders();
+  for (Commander& c : commanders_) c.plan(steps_ * cfg_.dt, units, holders, raster.control);
+  backend_->set_orders(units.order, units.objective_x, units.objective_y);
 }
 
 void Simulation::step() {
+  if (steps_ > 0 && steps_ % replan_steps_ == 0) plan();
   ++steps_;
   backend_->step(static_cast<std::uint32_t>(steps_));
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "backend.h"
+#include "commander.h"
 #include "config.h"
 #include "region.h"
 
@@ -35,9 +36,12 @@ struct RunResult {
 /// A scenario's state on a backend, stepped on demand (used by `salient run` and the tests).
 class Simulation {
  public:
-  /// Builds parameters, region and initial state and uploads them to `backend`.
+  /// Builds parameters, region and initial state, uploads them to `backend`, and lets the
+  /// commanders make their first plan.
   Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend);
-  /// Advances one step.
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+  /// Advances one step (commanders re-plan first when their interval has passed).
   void step();
   /// Steps done so far.
   std::int64_t steps_done() const { return steps_; }
@@ -47,9 +51,15 @@ class Simulation {
   Backend& backend() { return *backend_; }
 
  private:
+  /// Commanders' plans: download units, holders and control, plan, upload the orders.
+  void plan();
+
+  ScenarioConfig cfg_;
   ModelParams params_;
   Region region_;
   std::unique_ptr<Backend> backend_;
+  std::vector<Commander> commanders_;
+  std::int64_t replan_steps_ = 1;
   std::int64_t steps_ = 0;
 };
 

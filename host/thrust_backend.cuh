@@ -93,6 +93,12 @@ class ThrustBackend final : public Backend {
     put(u_order_, order), put(u_obj_x_, x), put(u_obj_y_, y);
   }
 
+  std::vector<std::int8_t> settlement_holders() override {
+    std::vector<std::int8_t> h;
+    get(sett_holder_, h);
+    return h;
+  }
+
   std::vector<SettlementChange> settlement_changes() override {
     std::vector<SettlementChange> out;
     if (nsettlements_ == 0 ||

@@ -92,7 +92,7 @@ struct RasterView {
   float* cover;                     ///< fraction of hits stopped, 0..1
   std::int8_t* control;             ///< side holding the cell, or kNoControl
   std::uint16_t* presence[kSides];  ///< active, unbroken agents per cell and side
-  std::uint8_t* reach[kSides];  ///< scratch: row distance (cells) to nearest presence, 255 = none
+  std::uint8_t* reach[kSides];   ///< scratch: row distance (cells) to nearest presence, 255 = none
   const std::int32_t* crossing;  ///< nearest crossing (road cell beside water), -1 if none
 };
 

@@ -63,23 +63,48 @@ struct MiniWorld {
 
   AgentView agents() {
     return AgentView{static_cast<std::int32_t>(a.size()),
-                     a.x.data(), a.y.data(), a.offset_x.data(), a.offset_y.data(),
-                     a.home_x.data(), a.home_y.data(), a.side.data(), a.unit.data(),
-                     a.status.data(), a.posture.data(), a.health.data(), a.morale.data(),
-                     a.suppression.data(), a.ammo.data(), a.moved.data(), bin.data(),
-                     target.data(), n_friends.data(), n_enemies.data(), shot_target.data(),
+                     a.x.data(),
+                     a.y.data(),
+                     a.offset_x.data(),
+                     a.offset_y.data(),
+                     a.home_x.data(),
+                     a.home_y.data(),
+                     a.side.data(),
+                     a.unit.data(),
+                     a.status.data(),
+                     a.posture.data(),
+                     a.health.data(),
+                     a.morale.data(),
+                     a.suppression.data(),
+                     a.ammo.data(),
+                     a.moved.data(),
+                     bin.data(),
+                     target.data(),
+                     n_friends.data(),
+                     n_enemies.data(),
+                     shot_target.data(),
                      shot_outcome.data()};
   }
   UnitView units() {
-    return UnitView{static_cast<std::int32_t>(u.size()), u.side.data(), u.level.data(),
-                    u.parent.data(), u.company.data(), u.order.data(), u.objective_x.data(),
-                    u.objective_y.data(), u.agent_begin.data(), u.agent_end.data(),
-                    u.strength.data(), u.initial.data(), u.centroid_x.data(),
-                    u.centroid_y.data(), u.spread.data()};
+    return UnitView{static_cast<std::int32_t>(u.size()),
+                    u.side.data(),
+                    u.level.data(),
+                    u.parent.data(),
+                    u.company.data(),
+                    u.order.data(),
+                    u.objective_x.data(),
+                    u.objective_y.data(),
+                    u.agent_begin.data(),
+                    u.agent_end.data(),
+                    u.strength.data(),
+                    u.initial.data(),
+                    u.centroid_x.data(),
+                    u.centroid_y.data(),
+                    u.spread.data()};
   }
   RasterView raster() {
     crossing = nearest_crossing(p.nx, p.ny, terrain);
-    return RasterView{terrain.data(), cover.data(),     nullptr,
+    return RasterView{terrain.data(),     cover.data(),       nullptr,
                       {nullptr, nullptr}, {nullptr, nullptr}, crossing.data()};
   }
   BinView bins() { return BinView{1, order_ids.data(), bin_start.data(), bin_end.data()}; }

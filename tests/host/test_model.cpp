@@ -52,7 +52,8 @@ void update_control(ModelParams& p, RasterArrays& r) {
                r.cover.data(),
                r.control.data(),
                {r.presence[0].data(), r.presence[1].data()},
-               {reach0.data(), reach1.data()}};
+               {reach0.data(), reach1.data()},
+               nullptr};
   for (int c = 0; c < p.nx * p.ny; ++c) ControlRowPass{p, v}(c);
   for (int c = 0; c < p.nx * p.ny; ++c) ControlUpdate{p, v}(c);
 }

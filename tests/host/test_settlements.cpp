@@ -34,8 +34,11 @@ TEST(Settlements, GeneratedWithIdsNamesClassesAndCells) {
   EXPECT_EQ(g.settlements[0].size_class, SettlementClass::kTown);
   EXPECT_EQ(g.settlements.back().size_class, SettlementClass::kVillage);
   // Every settlement cell is urban.
-  for (std::size_t i = 0; i < g.settlement.size(); ++i)
-    if (g.settlement[i] >= 0) EXPECT_EQ(g.terrain[i], kUrban);
+  for (std::size_t i = 0; i < g.settlement.size(); ++i) {
+    if (g.settlement[i] >= 0) {
+      EXPECT_EQ(g.terrain[i], kUrban);
+    }
+  }
   // The CSR layout lists exactly those cells.
   const SettlementLayout layout = make_settlement_layout(g);
   ASSERT_EQ(layout.count(), static_cast<std::int32_t>(g.settlements.size()));
