@@ -8,13 +8,13 @@ namespace salient {
 void AgentArrays::resize(std::size_t n) {
   for (auto* v : {&x, &y, &offset_x, &offset_y, &home_x, &home_y, &health, &morale, &suppression})
     v->resize(n);
-  for (auto* v : {&side, &status, &posture, &moved}) v->resize(n);
+  for (auto* v : {&side, &profile, &status, &posture, &moved}) v->resize(n);
   unit.resize(n);
   ammo.resize(n);
 }
 
 void UnitArrays::resize(std::size_t n) {
-  for (auto* v : {&side, &level, &order}) v->resize(n);
+  for (auto* v : {&side, &profile, &level, &order}) v->resize(n);
   for (auto* v : {&parent, &company, &agent_begin, &agent_end, &strength, &initial}) v->resize(n);
   for (auto* v : {&objective_x, &objective_y, &centroid_x, &centroid_y, &spread}) v->resize(n);
 }

@@ -28,6 +28,8 @@ class Backend {
   virtual void step(std::uint32_t step) = 0;
   /// Settlements whose holder changed in the last step (or at upload), in id order.
   virtual std::vector<SettlementChange> settlement_changes() = 0;
+  /// Brings the reserve agents [begin, end) into the fight (a reinforcement arrives).
+  virtual void activate(std::int32_t begin, std::int32_t end) = 0;
   /// Current holder of every settlement (kNoControl: contested or never held).
   virtual std::vector<std::int8_t> settlement_holders() = 0;
   /// Per-side integer tallies of the current state and the last step's fire.

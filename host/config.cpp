@@ -171,6 +171,9 @@ class Section {
     out = s;
   }
 
+  /// True if the table has `key`.
+  bool has(std::string_view key) const { return t_ && t_->get(key); }
+
   /// Optional non-empty string.
   void text(std::string_view key, std::string& out) {
     const toml::node* n = get(key, kOptional);
@@ -379,6 +382,40 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
                                "), got " + fmt(d.morale_rally));
 }
 
+/// A [[reinforcement]] table: which side, when, how many, where; quality overrides.
+void read_reinforcement(Section& s, ReinforcementConfig& r, const ScenarioConfig& c) {
+  if (s.has("name")) s.name("name", r.name);
+  s.number("day", r.day, in(0, 100000, "days"), kRequired);
+  std::string side;
+  s.text("side", side);
+  r.side = -1;
+  for (int k = 0; k < 2; ++k)
+    if (c.sides[k].name == side) r.side = k;
+  if (r.side < 0)
+    s.fail("side", "expected the name of a [[side]] (" + c.sides[0].name + " or " +
+                       c.sides[1].name + "), got \"" + side + "\"");
+  s.integer("count", r.count, 1, 100000000, kRequired);
+  s.rect("entry_zone", r.entry_zone, c.width, c.height);
+  SideConfig& q = r.quality;
+  q = c.sides[r.side];
+  s.number("speed", q.speed, above(0, 20, "m/s"));
+  s.number("accuracy", q.accuracy, kFraction);
+  s.number("training", q.training, kFraction);
+  s.number("cohesion_radius", q.cohesion_radius, above(0, 10000, "metres"));
+  s.number("morale_baseline", q.morale_baseline, above(0, 1));
+  s.number("morale_break", q.morale_break, kFraction);
+  s.number("morale_rally", q.morale_rally, kFraction);
+  s.integer("ammunition", q.ammunition, 0, 30000);
+  s.integer("squad_size", q.squad_size, 1, 1000);
+  s.integer("squads_per_platoon", q.squads_per_platoon, 1, 100);
+  s.integer("platoons_per_company", q.platoons_per_company, 1, 100);
+  s.integer("companies_per_battalion", q.companies_per_battalion, 1, 100);
+  s.done();
+  if (!(q.morale_rally > q.morale_break))
+    s.fail("morale_rally", "expected morale_rally > morale_break (" + fmt(q.morale_break) +
+                               "), got " + fmt(q.morale_rally));
+}
+
 }  // namespace
 
 ScenarioConfig parse_scenario(const std::string& text, const std::string& path) {
@@ -402,6 +439,7 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   Section terrain = root.table("terrain");
   Section model = root.table("model");
   const toml::array* sides = root.tables("side");
+  const toml::array* reinforcements = root.tables("reinforcement");
   root.done();
 
   read_run(run, cfg);
@@ -424,7 +462,19 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   if (cfg.sides[0].name == cfg.sides[1].name)
     side_sections[1].fail(
         "name", "expected a name different from side[0]'s, got \"" + cfg.sides[1].name + "\"");
-  if (cfg.sides[0].count + cfg.sides[1].count > std::numeric_limits<std::int32_t>::max())
+  std::int64_t total = cfg.sides[0].count + cfg.sides[1].count;
+  if (reinforcements) {
+    if (reinforcements->size() > 14) root.fail("reinforcement", "expected at most 14 tables");
+    for (std::size_t i = 0; i < reinforcements->size(); ++i) {
+      const toml::table& t = *reinforcements->get(i)->as_table();
+      Section s(path, &t, "reinforcement[" + std::to_string(i) + "]", t.source().begin);
+      ReinforcementConfig& r = cfg.reinforcements.emplace_back();
+      r.name = "reinforcement_" + std::to_string(i);
+      read_reinforcement(s, r, cfg);
+      total += r.count;
+    }
+  }
+  if (total > std::numeric_limits<std::int32_t>::max())
     root.fail("side", "expected at most 2^31-1 agents in all");
   return cfg;
 }

@@ -57,6 +57,17 @@ struct SideConfig {
   double morale_rally = 0.6;    ///< above: fleeing agents return
 };
 
+/// A scheduled reinforcement ([[reinforcement]] table): agents of a side that arrive at an
+/// entry zone on a given day, with their own troop quality and unit structure.
+struct ReinforcementConfig {
+  std::string name;        ///< identifier (default reinforcement_<k>)
+  double day = 0;          ///< arrival, days after the start
+  int side = 0;            ///< index of the side it joins
+  std::int64_t count = 0;  ///< soldiers
+  Rect entry_zone;         ///< where they appear (and first assemble), metres
+  SideConfig quality;      ///< the side's parameters with this table's overrides
+};
+
 /// A whole scenario file.
 struct ScenarioConfig {
   std::string path;  ///< file it was read from
@@ -118,6 +129,7 @@ struct ScenarioConfig {
   double replan_interval = 3600;         ///< seconds between commanders' plans
 
   std::vector<SideConfig> sides;  ///< exactly two
+  std::vector<ReinforcementConfig> reinforcements;
 
   /// Number of whole steps in `duration`.
   std::int64_t steps() const { return static_cast<std::int64_t>(duration / dt + 0.5); }

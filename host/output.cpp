@@ -165,6 +165,7 @@ const Series kSeries[] = {
     {"wounded", [](const Tally& t) { return t.wounded; }},
     {"killed", [](const Tally& t) { return t.killed; }},
     {"fleeing", [](const Tally& t) { return t.fleeing; }},
+    {"reserve", [](const Tally& t) { return t.reserve; }},
     {"cells_held", [](const Tally& t) { return t.cells_held; }},
     {"shots", [](const Tally& t) { return t.shots; }},
     {"hits", [](const Tally& t) { return t.hits; }},

@@ -10,6 +10,57 @@
 
 namespace salient {
 
+namespace {
+
+/// Parameters of one troop profile.
+SideParams side_params(const SideConfig& c) {
+  SideParams sp{};
+  sp.speed_mps = static_cast<float>(c.speed);
+  sp.sensor_range_m = static_cast<float>(c.sensor_range);
+  sp.detect_prob = static_cast<float>(c.detect_prob);
+  sp.weapon_range_m = static_cast<float>(c.weapon_range);
+  sp.accuracy = static_cast<float>(c.accuracy);
+  sp.half_range_m = static_cast<float>(c.half_range);
+  sp.kill_given_hit = static_cast<float>(c.kill_given_hit);
+  sp.serious_given_wound = static_cast<float>(c.serious_given_wound);
+  sp.wound_damage = static_cast<float>(c.wound_damage);
+  sp.training = static_cast<float>(c.training);
+  sp.cohesion_radius_m = static_cast<float>(c.cohesion_radius);
+  sp.assault_ratio = static_cast<float>(c.assault_ratio);
+  sp.ammo_bursts = static_cast<std::int32_t>(c.ammunition);
+  sp.morale_break = static_cast<float>(c.morale_break);
+  sp.morale_rally = static_cast<float>(c.morale_rally);
+  return sp;
+}
+
+}  // namespace
+
+std::vector<Group> groups(const ScenarioConfig& cfg) {
+  std::vector<Group> out;
+  for (int s = 0; s < kSides; ++s) {
+    const SideConfig& c = cfg.sides[s];
+    out.push_back({s, s, c.count, &c, c.start_zone, c.objective, 0});
+  }
+  for (std::size_t k = 0; k < cfg.reinforcements.size(); ++k) {
+    const ReinforcementConfig& r = cfg.reinforcements[k];
+    out.push_back({r.side, static_cast<int>(kSides + k), r.count, &r.quality, r.entry_zone,
+                   r.entry_zone,
+                   static_cast<std::int64_t>(std::llround(r.day * 86400.0 / cfg.dt))});
+  }
+  return out;
+}
+
+std::vector<Arrival> make_arrivals(const ScenarioConfig& cfg) {
+  std::vector<Arrival> out;
+  std::int32_t begin = 0;
+  for (const Group& g : groups(cfg)) {
+    const auto end = static_cast<std::int32_t>(begin + g.count);
+    if (g.arrival_step > 0) out.push_back({g.arrival_step, begin, end});
+    begin = end;
+  }
+  return out;
+}
+
 ModelParams make_params(const ScenarioConfig& cfg) {
   ModelParams p{};
   p.seed = cfg.seed;
@@ -36,24 +87,9 @@ ModelParams make_params(const ScenarioConfig& cfg) {
                                  static_cast<float>(cfg.terrain[t].concealment),
                                  static_cast<float>(cfg.terrain[t].speed)};
   }
-  for (int s = 0; s < kSides; ++s) {
-    const SideConfig& c = cfg.sides[s];
-    SideParams& sp = p.side[s];
-    sp.speed_mps = static_cast<float>(c.speed);
-    sp.sensor_range_m = static_cast<float>(c.sensor_range);
-    sp.detect_prob = static_cast<float>(c.detect_prob);
-    sp.weapon_range_m = static_cast<float>(c.weapon_range);
-    sp.accuracy = static_cast<float>(c.accuracy);
-    sp.half_range_m = static_cast<float>(c.half_range);
-    sp.kill_given_hit = static_cast<float>(c.kill_given_hit);
-    sp.serious_given_wound = static_cast<float>(c.serious_given_wound);
-    sp.wound_damage = static_cast<float>(c.wound_damage);
-    sp.training = static_cast<float>(c.training);
-    sp.cohesion_radius_m = static_cast<float>(c.cohesion_radius);
-    sp.assault_ratio = static_cast<float>(c.assault_ratio);
-    sp.ammo_bursts = static_cast<std::int32_t>(c.ammunition);
-    sp.morale_break = static_cast<float>(c.morale_break);
-    sp.morale_rally = static_cast<float>(c.morale_rally);
+  for (const Group& g : groups(cfg)) {
+    p.profile[g.profile] = side_params(*g.quality);
+    if (g.profile < kSides) p.side[g.profile] = p.profile[g.profile];
   }
   p.suppression_per_shot = static_cast<float>(cfg.suppression_per_shot);
   p.suppression_decay = static_cast<float>(detmath::exp(-cfg.dt / cfg.suppression_tau));
@@ -97,35 +133,37 @@ constexpr double kSquadSpread = 100.0, kFormation = 15.0;
 
 AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p) {
   std::size_t total = 0;
-  for (const auto& s : cfg.sides) total += static_cast<std::size_t>(s.count);
+  const std::vector<Group> all = groups(cfg);
+  for (const Group& g : all) total += static_cast<std::size_t>(g.count);
   AgentArrays a;
   a.resize(total);
   std::size_t id = 0;
   std::int32_t squad_base = 0;
-  for (int s = 0; s < kSides; ++s) {
-    const SideConfig& c = cfg.sides[s];
-    for (std::int64_t k = 0; k < c.count; ++k, ++id) {
+  for (const Group& g : all) {
+    const SideConfig& c = *g.quality;
+    for (std::int64_t k = 0; k < g.count; ++k, ++id) {
       const auto i = static_cast<std::uint32_t>(id);
       const std::int32_t squad = squad_base + static_cast<std::int32_t>(k / c.squad_size);
       // The squad starts together: a point uniform in the start zone plus each agent's offset.
       double x, y;
-      point_in(c.start_zone,
+      point_in(g.start,
                philox(p.seed, 0, static_cast<std::uint32_t>(squad), Purpose::kInitPosition, 1), x,
                y);
       const auto v = philox(p.seed, 0, i, Purpose::kInitObjective);
       const double ox = kFormation * (2 * uniform_double(v.v[0], v.v[1]) - 1);
       const double oy = kFormation * (2 * uniform_double(v.v[2], v.v[3]) - 1);
-      a.x[id] = static_cast<float>(std::clamp(x + ox, c.start_zone.x0, c.start_zone.x1));
-      a.y[id] = static_cast<float>(std::clamp(y + oy, c.start_zone.y0, c.start_zone.y1));
-      a.x[id] = std::min(a.x[id], p.width_m - 0.01f);
-      a.y[id] = std::min(a.y[id], p.height_m - 0.01f);
+      a.x[id] = std::min(static_cast<float>(std::clamp(x + ox, g.start.x0, g.start.x1)),
+                         p.width_m - 0.01f);
+      a.y[id] = std::min(static_cast<float>(std::clamp(y + oy, g.start.y0, g.start.y1)),
+                         p.height_m - 0.01f);
       a.home_x[id] = a.x[id];
       a.home_y[id] = a.y[id];
       a.offset_x[id] = static_cast<float>(ox);
       a.offset_y[id] = static_cast<float>(oy);
-      a.side[id] = static_cast<std::uint8_t>(s);
+      a.side[id] = static_cast<std::uint8_t>(g.side);
+      a.profile[id] = static_cast<std::uint8_t>(g.profile);
       a.unit[id] = squad;
-      a.status[id] = kActive;
+      a.status[id] = g.arrival_step > 0 ? kReserve : kActive;
       a.posture[id] = kAdvancing;
       a.moved[id] = 0;
       a.health[id] = 1.0f;
@@ -133,7 +171,7 @@ AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p) {
       a.suppression[id] = 0.0f;
       a.ammo[id] = static_cast<std::int16_t>(c.ammunition);
     }
-    squad_base += static_cast<std::int32_t>((c.count + c.squad_size - 1) / c.squad_size);
+    squad_base += static_cast<std::int32_t>((g.count + c.squad_size - 1) / c.squad_size);
   }
   return a;
 }
@@ -143,10 +181,12 @@ UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p) {
   // platoons, companies, battalions; each unit groups consecutive units of the level below,
   // so every unit covers a contiguous agent range.
   UnitArrays u;
-  auto add = [&](int side, int level, std::int32_t begin, std::int32_t end) {
-    u.side.push_back(static_cast<std::uint8_t>(side));
+  const std::vector<Group> all = groups(cfg);
+  auto add = [&](std::size_t group, int level, std::int32_t begin, std::int32_t end) {
+    u.side.push_back(static_cast<std::uint8_t>(all[group].side));
+    u.profile.push_back(static_cast<std::uint8_t>(all[group].profile));
     u.level.push_back(static_cast<std::uint8_t>(level));
-    u.order.push_back(static_cast<std::uint8_t>(cfg.sides[side].order));
+    u.order.push_back(static_cast<std::uint8_t>(all[group].quality->order));
     u.parent.push_back(-1), u.company.push_back(-1);
     u.agent_begin.push_back(begin), u.agent_end.push_back(end);
     u.strength.push_back(end - begin), u.initial.push_back(end - begin);
@@ -154,34 +194,43 @@ UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p) {
     u.centroid_x.push_back(0), u.centroid_y.push_back(0), u.spread.push_back(0);
     return static_cast<std::int32_t>(u.side.size() - 1);
   };
-  std::vector<std::int32_t> level_units[kSides];  // the current level's units per side
+  std::vector<std::vector<std::int32_t>> level_units(all.size());  // per group
   std::int32_t agent = 0;
-  for (int s = 0; s < kSides; ++s) {
-    const SideConfig& c = cfg.sides[s];
-    for (std::int64_t k = 0; k < c.count; k += c.squad_size) {
-      const auto n = static_cast<std::int32_t>(std::min<std::int64_t>(c.squad_size, c.count - k));
-      level_units[s].push_back(add(s, kSquad, agent, agent + n));
+  for (std::size_t g = 0; g < all.size(); ++g) {
+    const SideConfig& c = *all[g].quality;
+    for (std::int64_t k = 0; k < all[g].count; k += c.squad_size) {
+      const auto n =
+          static_cast<std::int32_t>(std::min<std::int64_t>(c.squad_size, all[g].count - k));
+      level_units[g].push_back(add(g, kSquad, agent, agent + n));
       agent += n;
     }
   }
   for (int level = kPlatoon; level <= kBattalion; ++level) {
-    for (int s = 0; s < kSides; ++s) {
-      const SideConfig& c = cfg.sides[s];
+    for (std::size_t g = 0; g < all.size(); ++g) {
+      const SideConfig& c = *all[g].quality;
       const std::int64_t per = level == kPlatoon   ? c.squads_per_platoon
                                : level == kCompany ? c.platoons_per_company
                                                    : c.companies_per_battalion;
       std::vector<std::int32_t> next;
-      for (std::size_t k = 0; k < level_units[s].size(); k += static_cast<std::size_t>(per)) {
+      for (std::size_t k = 0; k < level_units[g].size(); k += static_cast<std::size_t>(per)) {
         const std::size_t last =
-            std::min<std::size_t>(k + static_cast<std::size_t>(per), level_units[s].size()) - 1;
+            std::min<std::size_t>(k + static_cast<std::size_t>(per), level_units[g].size()) - 1;
         const std::int32_t id =
-            add(s, level, u.agent_begin[level_units[s][k]], u.agent_end[level_units[s][last]]);
-        for (std::size_t j = k; j <= last; ++j) u.parent[level_units[s][j]] = id;
+            add(g, level, u.agent_begin[level_units[g][k]], u.agent_end[level_units[g][last]]);
+        for (std::size_t j = k; j <= last; ++j) u.parent[level_units[g][j]] = id;
         next.push_back(id);
       }
-      level_units[s] = std::move(next);
+      level_units[g] = std::move(next);
     }
   }
+  // Group of every unit (for its objective zone).
+  std::vector<std::int64_t> group_end(all.size());
+  for (std::size_t g = 0; g < all.size(); ++g)
+    group_end[g] = (g ? group_end[g - 1] : 0) + all[g].count;
+  std::vector<std::size_t> group_of(u.size());
+  for (std::size_t k = 0; k < u.size(); ++k)
+    group_of[k] = static_cast<std::size_t>(
+        std::upper_bound(group_end.begin(), group_end.end(), u.agent_begin[k]) - group_end.begin());
   // Company of every unit: walk up the parents; a battalion counts as its own company.
   for (std::size_t k = 0; k < u.size(); ++k) {
     std::int32_t c = static_cast<std::int32_t>(k);
@@ -193,7 +242,7 @@ UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p) {
   for (std::size_t k = 0; k < u.size(); ++k) {
     if (u.level[k] < kCompany) continue;
     double x, y;
-    point_in(cfg.sides[u.side[k]].objective,
+    point_in(all[group_of[k]].objective,
              philox(p.seed, 0, static_cast<std::uint32_t>(k), Purpose::kInitObjective, 1), x, y);
     u.objective_x[k] = static_cast<float>(x), u.objective_y[k] = static_cast<float>(y);
   }

@@ -8,6 +8,29 @@
 
 namespace salient {
 
+/// A group of agents created together: a side's initial force or a reinforcement.
+struct Group {
+  int side;                   ///< side it fights for
+  int profile;                ///< troop-quality profile (0, 1: the sides; 2+k: reinforcement k)
+  std::int64_t count;         ///< soldiers
+  const SideConfig* quality;  ///< parameters and unit structure
+  Rect start;                 ///< where they start (or arrive)
+  Rect objective;             ///< where their companies' first objectives are drawn
+  std::int64_t arrival_step;  ///< step at which they arrive (0: present at the start)
+};
+
+/// The groups of a scenario in agent order: side 0, side 1, then each reinforcement.
+std::vector<Group> groups(const ScenarioConfig& cfg);
+
+/// A reinforcement's arrival: agents [begin, end) become active at `step`.
+struct Arrival {
+  std::int64_t step;
+  std::int32_t begin, end;
+};
+
+/// Scheduled arrivals (reinforcements after step 0), in scenario order.
+std::vector<Arrival> make_arrivals(const ScenarioConfig& cfg);
+
 /// Model parameters of a scenario, with derived values (bins, per-step rates) computed here
 /// once so that every backend receives the same numbers.
 ModelParams make_params(const ScenarioConfig& cfg);

@@ -23,6 +23,7 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
   for (int s = 0; s < kSides; ++s)
     if (cfg_.sides[s].commander) commanders_.emplace_back(cfg_, s, units, region_);
   replan_steps_ = std::max<std::int64_t>(1, std::llround(cfg_.replan_interval / cfg_.dt));
+  arrivals_ = make_arrivals(cfg_);
   plan();
 }
 
@@ -39,6 +40,8 @@ void Simulation::plan() {
 }
 
 void Simulation::step() {
+  for (const Arrival& a : arrivals_)
+    if (a.step == steps_) backend_->activate(a.begin, a.end);
   if (steps_ > 0 && steps_ % replan_steps_ == 0) plan();
   ++steps_;
   backend_->step(static_cast<std::uint32_t>(steps_));

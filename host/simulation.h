@@ -12,6 +12,7 @@
 #include "commander.h"
 #include "config.h"
 #include "region.h"
+#include "setup.h"
 
 namespace salient {
 
@@ -59,6 +60,7 @@ class Simulation {
   Region region_;
   std::unique_ptr<Backend> backend_;
   std::vector<Commander> commanders_;
+  std::vector<Arrival> arrivals_;
   std::int64_t replan_steps_ = 1;
   std::int64_t steps_ = 0;
 };

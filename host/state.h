@@ -13,7 +13,7 @@ namespace salient {
 /// Agent arrays on the host; field meanings as in kernels/state.cuh AgentView.
 struct AgentArrays {
   std::vector<float> x, y, offset_x, offset_y, home_x, home_y;
-  std::vector<std::uint8_t> side, status, posture, moved;
+  std::vector<std::uint8_t> side, profile, status, posture, moved;
   std::vector<std::int32_t> unit;
   std::vector<float> health, morale, suppression;
   std::vector<std::int16_t> ammo;
@@ -42,7 +42,7 @@ struct RasterArrays {
 
 /// Unit arrays on the host; field meanings as in kernels/state.cuh UnitView.
 struct UnitArrays {
-  std::vector<std::uint8_t> side, level, order;
+  std::vector<std::uint8_t> side, profile, level, order;
   std::vector<std::int32_t> parent, company, agent_begin, agent_end, strength, initial;
   std::vector<float> objective_x, objective_y, centroid_x, centroid_y, spread;
 

@@ -53,11 +53,14 @@ class ThrustBackend final : public Backend {
     nbins_ = p_.bins_x * p_.bins_y;
     put(x_, ag.x), put(y_, ag.y), put(off_x_, ag.offset_x), put(off_y_, ag.offset_y);
     put(home_x_, ag.home_x), put(home_y_, ag.home_y), put(side_, ag.side), put(unit_, ag.unit);
+    put(profile_, ag.profile);
+    put(profile_, ag.profile);
     put(status_, ag.status), put(posture_, ag.posture), put(health_, ag.health);
     put(morale_, ag.morale), put(suppression_, ag.suppression), put(ammo_, ag.ammo);
     put(moved_, ag.moved);
     nunits_ = static_cast<std::int32_t>(un.size());
     put(u_side_, un.side), put(u_level_, un.level), put(u_order_, un.order);
+    put(u_profile_, un.profile);
     put(u_parent_, un.parent), put(u_company_, un.company), put(u_begin_, un.agent_begin);
     put(u_end_, un.agent_end), put(u_strength_, un.strength), put(u_initial_, un.initial);
     put(u_obj_x_, un.objective_x), put(u_obj_y_, un.objective_y);
@@ -82,6 +85,7 @@ class ThrustBackend final : public Backend {
   void download_units(UnitArrays& un) override {
     un.resize(nunits_);
     get(u_side_, un.side), get(u_level_, un.level), get(u_order_, un.order);
+    get(u_profile_, un.profile);
     get(u_parent_, un.parent), get(u_company_, un.company), get(u_begin_, un.agent_begin);
     get(u_end_, un.agent_end), get(u_strength_, un.strength), get(u_initial_, un.initial);
     get(u_obj_x_, un.objective_x), get(u_obj_y_, un.objective_y);
@@ -156,6 +160,8 @@ class ThrustBackend final : public Backend {
     ag.resize(n_);
     get(x_, ag.x), get(y_, ag.y), get(off_x_, ag.offset_x), get(off_y_, ag.offset_y);
     get(home_x_, ag.home_x), get(home_y_, ag.home_y), get(side_, ag.side), get(unit_, ag.unit);
+    get(profile_, ag.profile);
+    get(profile_, ag.profile);
     get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
     get(morale_, ag.morale), get(suppression_, ag.suppression), get(ammo_, ag.ammo);
     get(moved_, ag.moved);
@@ -166,6 +172,11 @@ class ThrustBackend final : public Backend {
   }
 
  private:
+  void activate(std::int32_t begin, std::int32_t end) override {
+    thrust::for_each(Traits::policy(), thrust::counting_iterator<std::int32_t>(begin),
+                     thrust::counting_iterator<std::int32_t>(end), ActivateReserve{agents()});
+  }
+
   /// Unit reductions over each unit's own agents.
   void reduce_units() {
     thrust::for_each_n(Traits::policy(), thrust::counting_iterator<std::int32_t>(0), nunits_,
@@ -205,31 +216,15 @@ class ThrustBackend final : public Backend {
   }
 
   AgentView agents() {
-    return AgentView{n_,
-                     raw(x_),
-                     raw(y_),
-                     raw(off_x_),
-                     raw(off_y_),
-                     raw(home_x_),
-                     raw(home_y_),
-                     raw(side_),
-                     raw(unit_),
-                     raw(status_),
-                     raw(posture_),
-                     raw(health_),
-                     raw(morale_),
-                     raw(suppression_),
-                     raw(ammo_),
-                     raw(moved_),
-                     raw(bin_),
-                     raw(target_),
-                     raw(n_friends_),
-                     raw(n_enemies_),
-                     raw(shot_target_),
-                     raw(shot_outcome_)};
+    return AgentView{n_,           raw(x_),           raw(y_),         raw(off_x_),
+                     raw(off_y_),  raw(home_x_),      raw(home_y_),    raw(side_),
+                     raw(profile_), raw(unit_),       raw(status_),    raw(posture_),
+                     raw(health_), raw(morale_),      raw(suppression_), raw(ammo_),
+                     raw(moved_),  raw(bin_),         raw(target_),    raw(n_friends_),
+                     raw(n_enemies_), raw(shot_target_), raw(shot_outcome_)};
   }
   UnitView units() {
-    return UnitView{nunits_,         raw(u_side_),  raw(u_level_),    raw(u_parent_),
+    return UnitView{nunits_,         raw(u_side_),  raw(u_profile_),  raw(u_level_),    raw(u_parent_),
                     raw(u_company_), raw(u_order_), raw(u_obj_x_),    raw(u_obj_y_),
                     raw(u_begin_),   raw(u_end_),   raw(u_strength_), raw(u_initial_),
                     raw(u_cx_),      raw(u_cy_),    raw(u_spread_)};
@@ -253,7 +248,8 @@ class ThrustBackend final : public Backend {
   vec<float> x_, y_, off_x_, off_y_, home_x_, home_y_, health_, morale_, suppression_;
   vec<std::uint8_t> side_, status_, posture_, shot_outcome_, moved_;
   vec<std::int16_t> ammo_;
-  vec<std::uint8_t> u_side_, u_level_, u_order_;
+  vec<std::uint8_t> u_side_, u_profile_, u_level_, u_order_;
+  vec<std::uint8_t> profile_;
   vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;

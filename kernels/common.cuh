@@ -25,6 +25,7 @@ enum AgentStatus : std::uint8_t {
   kActive = 0,   ///< in the fight
   kWounded = 1,  ///< out of action by wounds (casualty, not dead)
   kKilled = 2,   ///< dead
+  kReserve = 3,  ///< not arrived yet (a scheduled reinforcement)
 };
 
 /// Agent posture chosen each step in the decide/move phase.

@@ -48,7 +48,7 @@ struct Fire {
     if (a.status[i] != kActive || a.posture[i] == kFleeing || j < 0 || a.ammo[i] <= 0 ||
         u.order[squad] == kWithdraw)
       return;
-    const SideParams& sp = p.side[a.side[i]];
+    const SideParams& sp = p.profile[a.profile[i]];
     const float dx = a.x[j] - a.x[i], dy = a.y[j] - a.y[i];
     const float d = sqrt_cr(dx * dx + dy * dy);
     if (d > sp.weapon_range_m) return;

@@ -40,7 +40,7 @@ struct DecideAndMove {
   SALIENT_HD void operator()(std::int32_t i) const {
     a.moved[i] = 0;
     if (a.status[i] != kActive) return;
-    const SideParams& sp = p.side[a.side[i]];
+    const SideParams& sp = p.profile[a.profile[i]];
     const std::int32_t squad = a.unit[i];
     const std::uint8_t order = u.order[squad];
     if (order == kRest) a.ammo[i] = static_cast<std::int16_t>(sp.ammo_bursts);

@@ -13,6 +13,7 @@ struct Tally {
   std::int64_t wounded[kSides];
   std::int64_t killed[kSides];
   std::int64_t fleeing[kSides];
+  std::int64_t reserve[kSides];           ///< scheduled reinforcements not arrived yet
   std::int64_t shots[kSides];             ///< shots fired this step
   std::int64_t hits[kSides];              ///< hits (wounds + kills) this step
   std::int64_t cells_held[kSides];        ///< raster cells under the side's control
@@ -26,6 +27,7 @@ struct Tally {
       t.wounded[s] = wounded[s] + o.wounded[s];
       t.killed[s] = killed[s] + o.killed[s];
       t.fleeing[s] = fleeing[s] + o.fleeing[s];
+      t.reserve[s] = reserve[s] + o.reserve[s];
       t.shots[s] = shots[s] + o.shots[s];
       t.hits[s] = hits[s] + o.hits[s];
       t.cells_held[s] = cells_held[s] + o.cells_held[s];
@@ -42,7 +44,7 @@ SALIENT_HD inline Tally zero_tally() {
   for (int s = 0; s < kSides; ++s) {
     t.strength[s] = t.wounded[s] = t.killed[s] = t.fleeing[s] = 0;
     t.shots[s] = t.hits[s] = t.cells_held[s] = 0;
-    t.settlements_held[s] = t.captures[s] = 0;
+    t.settlements_held[s] = t.captures[s] = t.reserve[s] = 0;
   }
   return t;
 }
@@ -57,6 +59,7 @@ struct TallyAgent {
     t.wounded[s] = a.status[i] == kWounded;
     t.killed[s] = a.status[i] == kKilled;
     t.fleeing[s] = a.status[i] == kActive && a.posture[i] == kFleeing;
+    t.reserve[s] = a.status[i] == kReserve;
     t.shots[s] = a.shot_outcome[i] != kNoShot;
     t.hits[s] = is_hit(a.shot_outcome[i]);
     return t;

@@ -31,6 +31,9 @@ struct SideParams {
   float morale_rally;         ///< morale above which fleeing agents return to the fight
 };
 
+/// Most troop-quality profiles in one run: one per side plus one per reinforcement.
+constexpr int kMaxProfiles = 16;
+
 /// All parameters of one run that kernels need. Derived values are computed on the host once.
 struct ModelParams {
   std::uint64_t seed;  ///< run seed (Philox key)
@@ -49,7 +52,8 @@ struct ModelParams {
   std::int32_t control_radius_cells;  ///< control radius in cells (rounded from metres)
 
   TerrainEffect terrain[kTerrainClasses];
-  SideParams side[kSides];
+  SideParams side[kSides];           ///< each side's own troops (profiles 0 and 1)
+  SideParams profile[kMaxProfiles];  ///< per-agent parameters: agents carry a profile index
 
   // Suppression: s <- min(1, s + per_shot * incoming) then s <- s * decay.
   float suppression_per_shot;

@@ -38,7 +38,7 @@ struct Sense {
     a.n_enemies[i] = 0;
     if (a.status[i] != kActive) return;
     const std::uint8_t s = a.side[i];
-    const SideParams& sp = p.side[s];
+    const SideParams& sp = p.profile[a.profile[i]];
     const float xi = a.x[i], yi = a.y[i];
     const float range2 = sp.sensor_range_m * sp.sensor_range_m;
     std::int32_t best = -1;

@@ -17,6 +17,7 @@ struct AgentView {
   float* home_x;  ///< rally point (start position), metres
   float* home_y;
   std::uint8_t* side;
+  std::uint8_t* profile;  ///< index into ModelParams::profile (troop quality)
   std::int32_t* unit;     ///< squad id
   std::uint8_t* status;   ///< AgentStatus
   std::uint8_t* posture;  ///< AgentPosture
@@ -63,6 +64,7 @@ enum UnitLevel : std::uint8_t { kSquad = 0, kPlatoon = 1, kCompany = 2, kBattali
 struct UnitView {
   std::int32_t n;
   std::uint8_t* side;
+  std::uint8_t* profile;  ///< troop-quality profile of its agents
   std::uint8_t* level;    ///< UnitLevel
   std::int32_t* parent;   ///< enclosing unit, -1 for a battalion
   std::int32_t* company;  ///< the company a unit belongs to (itself for a company)

@@ -47,7 +47,7 @@ struct UnitReduce {
 
 /// True if squad k keeps its cohesion (spread within the side's cohesion radius).
 SALIENT_HD inline bool cohesive(const ModelParams& p, const UnitView& u, std::int32_t squad) {
-  return u.spread[squad] <= p.side[u.side[squad]].cohesion_radius_m;
+  return u.spread[squad] <= p.profile[u.profile[squad]].cohesion_radius_m;
 }
 
 /// Loss fraction of the company of squad k (0 = intact).
@@ -57,5 +57,13 @@ SALIENT_HD inline float company_losses(const UnitView& u, std::int32_t squad) {
   return initial > 0 ? 1.0f - static_cast<float>(u.strength[c]) / static_cast<float>(initial)
                      : 0.0f;
 }
+
+/// Turns a reserve agent active (its reinforcement has arrived).
+struct ActivateReserve {
+  AgentView a;
+  SALIENT_HD void operator()(std::int32_t i) const {
+    if (a.status[i] == kReserve) a.status[i] = kActive;
+  }
+};
 
 }  // namespace salient

@@ -27,6 +27,7 @@ struct MiniWorld {
 
   /// Parameters from the ci scenario (its defaults), on an open raster of nx x ny cells.
   MiniWorld(int nx, int ny) : p(make_params(ci_scenario())) {
+    // Tests change a side's parameters through p.side; profiles follow them (see sync()).
     p.nx = nx, p.ny = ny;
     p.width_m = nx * p.cell_size_m, p.height_m = ny * p.cell_size_m;
     p.bins_x = p.bins_y = 1;
@@ -47,9 +48,11 @@ struct MiniWorld {
     a.resize(i + 1);
     a.x[i] = a.home_x[i] = x, a.y[i] = a.home_y[i] = y;
     a.side[i] = static_cast<std::uint8_t>(side), a.unit[i] = i, a.status[i] = kActive;
+    a.profile[i] = static_cast<std::uint8_t>(side);
     a.health[i] = 1.0f, a.morale[i] = 0.9f, a.ammo[i] = 100;
     u.resize(i + 1);
-    u.side[i] = a.side[i], u.level[i] = kSquad, u.order[i] = order, u.parent[i] = -1;
+    u.side[i] = a.side[i], u.profile[i] = a.profile[i], u.level[i] = kSquad, u.order[i] = order,
+    u.parent[i] = -1;
     u.company[i] = i, u.agent_begin[i] = i, u.agent_end[i] = i + 1;
     u.strength[i] = u.initial[i] = 1, u.objective_x[i] = ox, u.objective_y[i] = oy;
     u.centroid_x[i] = x, u.centroid_y[i] = y;
@@ -70,6 +73,7 @@ struct MiniWorld {
                      a.home_x.data(),
                      a.home_y.data(),
                      a.side.data(),
+                     a.profile.data(),
                      a.unit.data(),
                      a.status.data(),
                      a.posture.data(),
@@ -88,6 +92,7 @@ struct MiniWorld {
   UnitView units() {
     return UnitView{static_cast<std::int32_t>(u.size()),
                     u.side.data(),
+                    u.profile.data(),
                     u.level.data(),
                     u.parent.data(),
                     u.company.data(),
@@ -114,11 +119,16 @@ struct MiniWorld {
   void each(const F& f) {
     for (std::int32_t i = 0; i < static_cast<std::int32_t>(a.size()); ++i) f(i);
   }
-  void sense(std::uint32_t step) { each(Sense{p, agents(), bins(), raster(), step}); }
-  void fire(std::uint32_t step) { each(Fire{p, agents(), units(), raster(), step}); }
-  void resolve() { each(Resolve{p, agents(), units(), bins()}); }
-  void move(std::uint32_t step) { each(DecideAndMove{p, agents(), units(), raster(), step}); }
+  /// Profiles 0 and 1 follow p.side (tests change a side's parameters there).
+  void sync() { p.profile[0] = p.side[0], p.profile[1] = p.side[1]; }
+  void sense(std::uint32_t step) { sync(), each(Sense{p, agents(), bins(), raster(), step}); }
+  void fire(std::uint32_t step) { sync(), each(Fire{p, agents(), units(), raster(), step}); }
+  void resolve() { sync(), each(Resolve{p, agents(), units(), bins()}); }
+  void move(std::uint32_t step) {
+    sync(), each(DecideAndMove{p, agents(), units(), raster(), step});
+  }
   void reduce_units() {
+    sync();
     for (std::int32_t k = 0; k < static_cast<std::int32_t>(u.size()); ++k)
       UnitReduce{agents(), units()}(k);
   }
