@@ -405,6 +405,8 @@ void OutputFile::snapshot(std::int64_t step, double time_s, const RasterArrays& 
     for (std::size_t i = 0; i < id.size(); ++i) id[i] = static_cast<std::uint32_t>(i);
     particle_scalar(sp, "id", H5T_NATIVE_UINT32, id);
     particle_scalar(sp, "side", H5T_NATIVE_UINT8, a.side);
+    particle_scalar(sp, "profile", H5T_NATIVE_UINT8, a.profile);
+    particle_scalar(sp, "ammo", H5T_NATIVE_INT16, a.ammo);
     particle_scalar(sp, "unit", H5T_NATIVE_INT32, a.unit);
     particle_scalar(sp, "status", H5T_NATIVE_UINT8, a.status);
     particle_scalar(sp, "posture", H5T_NATIVE_UINT8, a.posture);
