@@ -340,6 +340,7 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.number("cohesion_penalty", c.cohesion_penalty, kFraction);
   s.number("moving_fire_accuracy", c.moving_fire_accuracy, kFraction);
   s.number("assault_speed", c.assault_speed, kFraction);
+  s.number("in_cover_hit", c.in_cover_hit, kFraction);
   s.number("replan_interval", c.replan_interval, above(0, kInf, "seconds"));
   s.done();
 }

@@ -127,6 +127,7 @@ struct ScenarioConfig {
   double moving_fire_accuracy = 0.5;     ///< accuracy factor firing on the move
   double assault_speed = 0.5;            ///< speed factor assaulting under fire
   double replan_interval = 3600;         ///< seconds between commanders' plans
+  double in_cover_hit = 0.5;             ///< hit factor against a target in cover
 
   std::vector<SideConfig> sides;  ///< exactly two
   std::vector<ReinforcementConfig> reinforcements;

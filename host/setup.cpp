@@ -112,6 +112,7 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.cohesion_penalty = static_cast<float>(cfg.cohesion_penalty);
   p.moving_fire_accuracy = static_cast<float>(cfg.moving_fire_accuracy);
   p.assault_speed = static_cast<float>(cfg.assault_speed);
+  p.in_cover_hit = static_cast<float>(cfg.in_cover_hit);
   p.jitter_m = static_cast<float>(cfg.jitter);
   p.arrive_radius_m = static_cast<float>(cfg.arrive_radius);
   return p;

@@ -55,6 +55,7 @@ struct Fire {
     float quality = a.health[i];
     if (!cohesive(p, u, squad)) quality *= p.cohesion_penalty;
     if (a.moved[i]) quality *= p.moving_fire_accuracy;
+    if (a.posture[j] == kInCover) quality *= p.in_cover_hit;  // the target's posture
     const float cover = r.cover[cell_of(p, a.x[j], a.y[j])];
     const float ph =
         hit_probability(sp, d, cover, a.suppression[i], p.suppression_accuracy, quality);

@@ -83,6 +83,7 @@ struct ModelParams {
   float cohesion_penalty;       ///< accuracy factor in a squad that lost cohesion
   float moving_fire_accuracy;   ///< accuracy factor when firing on the move (assault)
   float assault_speed;          ///< speed factor when assaulting under fire
+  float in_cover_hit;           ///< hit probability factor against a target lying in cover
 };
 
 }  // namespace salient

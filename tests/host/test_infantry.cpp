@@ -43,6 +43,20 @@ TEST(Infantry, TargetInForestTakesFewerHitsThanInTheOpen) {
             3 * std::sqrt(kTrials * (p_open * (1 - p_open) + p_forest * (1 - p_forest))));
 }
 
+TEST(Infantry, TargetLyingInCoverTakesFewerHits) {
+  MiniWorld w(40, 4);
+  w.p.side[0].accuracy = 0.5f;
+  w.add(0, 12.5f, 12.5f, 12.5f, 12.5f);
+  w.add(1, 62.5f, 12.5f, 62.5f, 12.5f);
+  const int standing = hits_over_trials(w);
+  w.a.posture[1] = kInCover;
+  const int lying = hits_over_trials(w);
+  const float p_up = hit_probability(w.p.side[0], 50, 0, 0, w.p.suppression_accuracy);
+  const float p_down = p_up * w.p.in_cover_hit;
+  EXPECT_NEAR(standing, kTrials * p_up, three_sigma(kTrials, p_up));
+  EXPECT_NEAR(lying, kTrials * p_down, three_sigma(kTrials, p_down));
+}
+
 TEST(Infantry, SuppressedShootersHitLess) {
   MiniWorld w(40, 4);
   w.p.side[0].accuracy = 0.5f;
