@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "hdf5_handle.h"
 #include "sha256.h"
 #include "version.h"
 
@@ -19,19 +20,10 @@ hid_t check(hid_t id, const char* what) {
   return id;
 }
 
-/// Owns an HDF5 identifier and closes it with the matching H5*close.
-class Handle {
+/// An HDF5 identifier checked with OutputError, closed on scope exit.
+class Handle : public Hdf5Handle {
  public:
-  Handle(hid_t id, herr_t (*close)(hid_t), const char* what)
-      : id_(check(id, what)), close_(close) {}
-  ~Handle() { close_(id_); }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
+  Handle(hid_t id, herr_t (*close)(hid_t), const char* what) : Hdf5Handle(check(id, what), close) {}
 };
 
 Handle group(hid_t parent, const std::string& name) {

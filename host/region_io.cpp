@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../kernels/common.cuh"
+#include "hdf5_handle.h"
 
 namespace salient {
 namespace {
@@ -42,20 +43,12 @@ struct Context {
   }
 };
 
-/// Owns an HDF5 identifier and closes it with the matching H5*close.
-class Handle {
+/// An HDF5 identifier checked with RegionFileError, closed on scope exit.
+class Handle : public Hdf5Handle {
  public:
   Handle(hid_t id, herr_t (*close)(hid_t), const Context& cx, const std::string& what,
          const char* msg = "HDF5 call failed")
-      : id_(cx.check(id, what, msg)), close_(close) {}
-  ~Handle() { close_(id_); }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
+      : Hdf5Handle(cx.check(id, what, msg), close) {}
 };
 
 std::string cell_at(std::size_t i, std::int32_t nx) {
