@@ -12,8 +12,8 @@ import h5py
 import numpy as np
 
 #: Per-side time series datasets ([n, 2]) found under /timeseries.
-SIDE_SERIES = ("strength", "wounded", "killed", "fleeing", "cells_held",
-               "area_held_km2", "shots", "hits")
+SIDE_SERIES = ("strength", "wounded", "killed", "fleeing", "reserve", "cells_held",
+               "area_held_km2", "settlements_held", "changes_of_hands", "shots", "hits")
 
 TERRAIN_NAMES = ("open", "forest", "urban", "water", "road")
 

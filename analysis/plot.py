@@ -24,7 +24,7 @@ TERRAIN_COLORS = ("#e8e4c9", "#7fa36b", "#9e9e9e", "#7fb2d9", "#c9a66b")  # open
 
 
 def plot_run(path, out) -> str:
-    """Write the 3-panel overview PNG of run file ``path`` to ``out``; return ``out``."""
+    """Write the 3-panel overview PNG (area and settlements held, strength, control map) of run file ``path`` to ``out``; return ``out``."""
     run = read_run(path)
     steps = snapshot_steps(path)
     fig, (ax_area, ax_str, ax_map) = plt.subplots(1, 3, figsize=(16, 5), constrained_layout=True)
@@ -40,6 +40,13 @@ def plot_run(path, out) -> str:
     for ax in (ax_area, ax_str):
         ax.legend(fontsize="small")
         ax.grid(alpha=0.3)
+
+    if "settlements_held" in run.series:  # settlements held, on a second axis of the area panel
+        ax_sett = ax_area.twinx()
+        for i, side in enumerate(run.sides):
+            ax_sett.plot(t, run.settlements_held[:, i], color=SIDE_COLORS[i % 2], ls=":", lw=1,
+                         label=f"{side} settlements")
+        ax_sett.set_ylabel("settlements held (dotted)")
 
     if steps:
         last = steps[-1]
