@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -61,9 +62,16 @@ inline std::string temp_path(const std::string& name) {
   return p.string();
 }
 
+/// The source tree: $SALIENT_SOURCE_DIR if set (tests run on another machine, e.g. a bundled
+/// test_gpu on a GPU host), else the folder the tests were built from.
+inline std::string source_dir() {
+  const char* env = std::getenv("SALIENT_SOURCE_DIR");
+  return env && *env ? env : SALIENT_SOURCE_DIR;
+}
+
 /// The ci scenario, shortened to `duration` seconds.
 inline ScenarioConfig ci_scenario(double duration = 600) {
-  ScenarioConfig cfg = load_scenario(std::string(SALIENT_SOURCE_DIR) + "/configs/ci.toml");
+  ScenarioConfig cfg = load_scenario(source_dir() + "/configs/ci.toml");
   cfg.duration = duration;
   return cfg;
 }

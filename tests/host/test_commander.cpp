@@ -25,7 +25,7 @@ TEST(Units, StrengthCentroidAndSpreadFromActiveAgents) {
 /// The two-village scenario's units and region, with a commander per side.
 struct Plan {
   ScenarioConfig cfg =
-      load_scenario(std::string(SALIENT_SOURCE_DIR) + "/configs/two_villages.toml");
+      load_scenario(test::source_dir() + "/configs/two_villages.toml");
   ModelParams p = make_params(cfg);
   Region region = make_region(cfg);
   UnitArrays u = make_units(cfg, p);

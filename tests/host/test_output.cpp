@@ -157,7 +157,7 @@ TEST(Output, NeverOverwritesWithoutForce) {
 // time series up to the last snapshot (DESIGN.md: flushed after every snapshot).
 TEST(Output, KilledRunKeepsFlushedSnapshots) {
   const std::string path = test::temp_path("killed.h5");
-  const std::string cfg = std::string(SALIENT_SOURCE_DIR) + "/configs/ci.toml";
+  const std::string cfg = test::source_dir() + "/configs/ci.toml";
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {

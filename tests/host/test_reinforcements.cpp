@@ -12,7 +12,7 @@ namespace {
 
 /// The ci scenario with a reinforcement of 60 defenders arriving after 10 minutes.
 ScenarioConfig with_reinforcement(const std::string& extra = "") {
-  std::ifstream in(std::string(SALIENT_SOURCE_DIR) + "/configs/ci.toml");
+  std::ifstream in(test::source_dir() + "/configs/ci.toml");
   std::stringstream text;
   text << in.rdbuf() << "\n[[reinforcement]]\nname = \"allies\"\nside = \"defender\"\n"
        << "day = 0.006944444444444444\ncount = 60\nentry_zone = [2500.0, 800.0, 2900.0, 1200.0]\n"
@@ -62,7 +62,7 @@ TEST(Reinforcements, ArriveOnScheduleWithTheirOwnQualityAndUnits) {
 TEST(Reinforcements, BadTablesAreRejected) {
   EXPECT_THROW(with_reinforcement("cont = 3\n"), ConfigError);
   try {
-    std::ifstream in(std::string(SALIENT_SOURCE_DIR) + "/configs/ci.toml");
+    std::ifstream in(test::source_dir() + "/configs/ci.toml");
     std::stringstream text;
     text << in.rdbuf() << "\n[[reinforcement]]\nside = \"allies\"\nday = 1\ncount = 5\n"
          << "entry_zone = [0, 0, 10, 10]\n";

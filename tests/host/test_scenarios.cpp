@@ -19,7 +19,7 @@ std::vector<T> column(const std::map<std::string, std::vector<char>>& ds, const 
 // least one village changes hands (from one side to the other) more than once.
 TEST(Scenarios, TwoVillagesTakenByAttackerAfterChangingHands) {
   const ScenarioConfig cfg =
-      load_scenario(std::string(SALIENT_SOURCE_DIR) + "/configs/two_villages.toml");
+      load_scenario(test::source_dir() + "/configs/two_villages.toml");
   const auto ds = test::read_datasets(test::run_to_file(cfg, "two_villages.h5"),
                                       {"/events", "/settlements", "/timeseries"});
   const auto settlement = column<std::int32_t>(ds, "/events/settlement_control/settlement");
