@@ -36,6 +36,8 @@ class Backend {
   virtual Tally tally() = 0;
   /// Copies the current state out.
   virtual void download(AgentArrays& agents, RasterArrays& raster) = 0;
+  /// Copies the control raster out (what commanders need of the raster).
+  virtual std::vector<std::int8_t> control() = 0;
   /// Copies the unit arrays out (strength, centroids and spread as of the last step).
   virtual void download_units(UnitArrays& units) = 0;
   /// Replaces unit orders and objectives (a commander's plan).

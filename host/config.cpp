@@ -345,29 +345,43 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.done();
 }
 
+/// Troop-quality keys shared by [[side]] and [[reinforcement]] tables.
+void read_quality(Section& s, SideConfig& q) {
+  s.number("speed", q.speed, above(0, 20, "m/s"));
+  s.number("accuracy", q.accuracy, kFraction);
+  s.number("training", q.training, kFraction);
+  s.number("cohesion_radius", q.cohesion_radius, above(0, 10000, "metres"));
+  s.number("morale_baseline", q.morale_baseline, above(0, 1));
+  s.number("morale_break", q.morale_break, kFraction);
+  s.number("morale_rally", q.morale_rally, kFraction);
+  s.integer("ammunition", q.ammunition, 0, 30000);
+  s.integer("squad_size", q.squad_size, 1, 1000);
+  s.integer("squads_per_platoon", q.squads_per_platoon, 1, 100);
+  s.integer("platoons_per_company", q.platoons_per_company, 1, 100);
+  s.integer("companies_per_battalion", q.companies_per_battalion, 1, 100);
+}
+
+/// Checks what read_quality cannot check key by key (call after Section::done).
+void check_quality(Section& s, const SideConfig& q) {
+  if (!(q.morale_rally > q.morale_break))
+    s.fail("morale_rally", "expected morale_rally > morale_break (" + fmt(q.morale_break) +
+                               "), got " + fmt(q.morale_rally));
+}
+
 void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.name("name", d.name);
   s.integer("count", d.count, 1, 100000000, kRequired);
   s.rect("start_zone", d.start_zone, c.width, c.height);
   s.rect("objective", d.objective, c.width, c.height);
-  s.number("speed", d.speed, above(0, 20, "m/s"));
+  read_quality(s, d);
   s.number("sensor_range", d.sensor_range, above(0, 20000, "metres"));
   s.number("detect_prob", d.detect_prob, kFraction);
   s.number("weapon_range", d.weapon_range, above(0, 20000, "metres"));
-  s.number("accuracy", d.accuracy, kFraction);
   s.number("half_range", d.half_range, above(0, 20000, "metres"));
   s.number("kill_given_hit", d.kill_given_hit, kFraction);
   s.number("wound_damage", d.wound_damage, above(0, 1));
   s.number("serious_given_wound", d.serious_given_wound, kFraction);
-  s.number("training", d.training, kFraction);
-  s.number("cohesion_radius", d.cohesion_radius, above(0, 10000, "metres"));
   s.number("assault_ratio", d.assault_ratio, in(0, 100));
-  s.integer("ammunition", d.ammunition, 0, 30000);
-  s.number("morale_baseline", d.morale_baseline, above(0, 1));
-  s.integer("squad_size", d.squad_size, 1, 1000);
-  s.integer("squads_per_platoon", d.squads_per_platoon, 1, 100);
-  s.integer("platoons_per_company", d.platoons_per_company, 1, 100);
-  s.integer("companies_per_battalion", d.companies_per_battalion, 1, 100);
   s.choice("order", d.order, {"advance", "assault", "hold", "withdraw", "rest"});
   s.boolean("commander", d.commander);
   s.choice("role", d.role, {"attack", "defend"});
@@ -375,12 +389,8 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.number("rotate_below", d.rotate_below, kFraction);
   s.number("rest_hours", d.rest_hours, in(0, 1000, "hours"));
   s.number("threat_radius", d.threat_radius, in(0, 100000, "metres"));
-  s.number("morale_break", d.morale_break, kFraction);
-  s.number("morale_rally", d.morale_rally, kFraction);
   s.done();
-  if (!(d.morale_rally > d.morale_break))
-    s.fail("morale_rally", "expected morale_rally > morale_break (" + fmt(d.morale_break) +
-                               "), got " + fmt(d.morale_rally));
+  check_quality(s, d);
 }
 
 /// A [[reinforcement]] table: which side, when, how many, where; quality overrides.
@@ -399,22 +409,9 @@ void read_reinforcement(Section& s, ReinforcementConfig& r, const ScenarioConfig
   s.rect("entry_zone", r.entry_zone, c.width, c.height);
   SideConfig& q = r.quality;
   q = c.sides[r.side];
-  s.number("speed", q.speed, above(0, 20, "m/s"));
-  s.number("accuracy", q.accuracy, kFraction);
-  s.number("training", q.training, kFraction);
-  s.number("cohesion_radius", q.cohesion_radius, above(0, 10000, "metres"));
-  s.number("morale_baseline", q.morale_baseline, above(0, 1));
-  s.number("morale_break", q.morale_break, kFraction);
-  s.number("morale_rally", q.morale_rally, kFraction);
-  s.integer("ammunition", q.ammunition, 0, 30000);
-  s.integer("squad_size", q.squad_size, 1, 1000);
-  s.integer("squads_per_platoon", q.squads_per_platoon, 1, 100);
-  s.integer("platoons_per_company", q.platoons_per_company, 1, 100);
-  s.integer("companies_per_battalion", q.companies_per_battalion, 1, 100);
+  read_quality(s, q);
   s.done();
-  if (!(q.morale_rally > q.morale_break))
-    s.fail("morale_rally", "expected morale_rally > morale_break (" + fmt(q.morale_break) +
-                               "), got " + fmt(q.morale_rally));
+  check_quality(s, q);
 }
 
 }  // namespace

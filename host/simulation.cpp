@@ -30,12 +30,10 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
 void Simulation::plan() {
   if (commanders_.empty()) return;
   UnitArrays units;
-  AgentArrays agents;
-  RasterArrays raster;
   backend_->download_units(units);
-  backend_->download(agents, raster);
   const std::vector<std::int8_t> holders = backend_->settlement_holders();
-  for (Commander& c : commanders_) c.plan(steps_ * cfg_.dt, units, holders, raster.control);
+  const std::vector<std::int8_t> control = backend_->control();
+  for (Commander& c : commanders_) c.plan(steps_ * cfg_.dt, units, holders, control);
   backend_->set_orders(units.order, units.objective_x, units.objective_y);
 }
 

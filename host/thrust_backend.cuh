@@ -97,6 +97,12 @@ class ThrustBackend final : public Backend {
     put(u_order_, order), put(u_obj_x_, x), put(u_obj_y_, y);
   }
 
+  std::vector<std::int8_t> control() override {
+    std::vector<std::int8_t> c;
+    get(control_, c);
+    return c;
+  }
+
   std::vector<std::int8_t> settlement_holders() override {
     std::vector<std::int8_t> h;
     get(sett_holder_, h);
@@ -216,18 +222,35 @@ class ThrustBackend final : public Backend {
   }
 
   AgentView agents() {
-    return AgentView{n_,           raw(x_),           raw(y_),         raw(off_x_),
-                     raw(off_y_),  raw(home_x_),      raw(home_y_),    raw(side_),
-                     raw(profile_), raw(unit_),       raw(status_),    raw(posture_),
-                     raw(health_), raw(morale_),      raw(suppression_), raw(ammo_),
-                     raw(moved_),  raw(bin_),         raw(target_),    raw(n_friends_),
-                     raw(n_enemies_), raw(shot_target_), raw(shot_outcome_)};
+    return AgentView{n_,
+                     raw(x_),
+                     raw(y_),
+                     raw(off_x_),
+                     raw(off_y_),
+                     raw(home_x_),
+                     raw(home_y_),
+                     raw(side_),
+                     raw(profile_),
+                     raw(unit_),
+                     raw(status_),
+                     raw(posture_),
+                     raw(health_),
+                     raw(morale_),
+                     raw(suppression_),
+                     raw(ammo_),
+                     raw(moved_),
+                     raw(bin_),
+                     raw(target_),
+                     raw(n_friends_),
+                     raw(n_enemies_),
+                     raw(shot_target_),
+                     raw(shot_outcome_)};
   }
   UnitView units() {
-    return UnitView{nunits_,         raw(u_side_),  raw(u_profile_),  raw(u_level_),    raw(u_parent_),
-                    raw(u_company_), raw(u_order_), raw(u_obj_x_),    raw(u_obj_y_),
-                    raw(u_begin_),   raw(u_end_),   raw(u_strength_), raw(u_initial_),
-                    raw(u_cx_),      raw(u_cy_),    raw(u_spread_)};
+    return UnitView{nunits_,         raw(u_side_),    raw(u_profile_), raw(u_level_),
+                    raw(u_parent_),  raw(u_company_), raw(u_order_),   raw(u_obj_x_),
+                    raw(u_obj_y_),   raw(u_begin_),   raw(u_end_),     raw(u_strength_),
+                    raw(u_initial_), raw(u_cx_),      raw(u_cy_),      raw(u_spread_)};
   }
   SettlementView settlements() {
     return SettlementView{nsettlements_,      raw(sett_offsets_),  raw(sett_cells_),
