@@ -29,6 +29,8 @@ void RasterArrays::resize(std::int32_t nx_, std::int32_t ny_) {
   cover.resize(n);
   control.assign(n, kNoControl);
   for (auto& p : presence) p.assign(n, 0);
+  damage.assign(n, 0);
+  for (auto& p : picture) p.assign(n, 0.0f);
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& which, int threads) {

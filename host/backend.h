@@ -10,6 +10,8 @@
 
 #include "../kernels/observe.cuh"
 #include "../kernels/params.cuh"
+#include "../kernels/strike.cuh"
+#include "fire_support.h"
 #include "state.h"
 
 namespace salient {
@@ -24,6 +26,13 @@ class Backend {
   /// Territory and settlement control are computed for the initial positions.
   virtual void upload(const ModelParams& params, const AgentArrays& agents, const UnitArrays& units,
                       const RasterArrays& raster, const SettlementLayout& settlements) = 0;
+  /// Arms the side's fire-support assets (call after upload; none by default): the kernels'
+  /// view of each asset and their budgets.
+  virtual void set_fire_support(const std::vector<AssetParams>& assets,
+                                const FireBudget& budget) = 0;
+  /// Every round and bomb that fell in the last step, in key order (asset, then round),
+  /// with its aim, impact point and tally.
+  virtual std::vector<Impact> strikes() = 0;
   /// Runs one step of the pipeline (step is the Philox counter of the step).
   virtual void step(std::uint32_t step) = 0;
   /// Settlements whose holder changed in the last step (or at upload), in id order.

@@ -225,6 +225,26 @@ class Section {
     out = {v[0], v[1], v[2], v[3]};
   }
 
+  /// Required [x, y] in metres (finite; may lie outside the region, e.g. a battery behind it).
+  void point(std::string_view key, double& x, double& y) {
+    const toml::node* n = get(key, kRequired);
+    if (!n) return;
+    const std::string want = "expected [x, y] in metres, got ";
+    const toml::array* a = n->as_array();
+    if (!a) fail(key, want + got(*n));
+    if (a->size() != 2) fail(key, want + "an array of " + std::to_string(a->size()) + " elements");
+    double v[2];
+    for (std::size_t i = 0; i < 2; ++i) {
+      const toml::node& e = *a->get(i);
+      if (!e.is_number())
+        throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
+      v[i] = e.value<double>().value();
+      if (!(std::fabs(v[i]) <= 1e7))
+        throw_at(e.source().begin, full(key), "expected a coordinate in [-1e7, 1e7] metres, got " + fmt(v[i]));
+    }
+    x = v[0], y = v[1];
+  }
+
   /// Sub-table `key` (an empty Section if absent).
   Section table(std::string_view key, Need need = kOptional) {
     const toml::node* n = get(key, need);
@@ -300,7 +320,7 @@ void read_region(Section& s, ScenarioConfig& c) {
   s.text("file", c.region_file);
   s.done();
   const double cells = (c.width / c.cell_size) * (c.height / c.cell_size);
-  if (!(cells <= 2e9)) s.fail("cell_size", "expected at most 2e9 cells, got " + fmt(cells));
+  if (!(cells <= 5e8)) s.fail("cell_size", "expected at most 5e8 cells, got " + fmt(cells));
 }
 
 void read_terrain(Section& s, ScenarioConfig& c) {
@@ -342,6 +362,10 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.number("assault_speed", c.assault_speed, kFraction);
   s.number("in_cover_hit", c.in_cover_hit, kFraction);
   s.number("replan_interval", c.replan_interval, above(0, kInf, "seconds"));
+  s.number("strike_suppression", c.strike_suppression, kFraction);
+  s.number("strike_morale_shock", c.strike_morale_shock, kFraction);
+  s.number("strike_prone_factor", c.strike_prone_factor, kFraction);
+  s.number("destruction_cover_loss", c.destruction_cover_loss, kFraction);
   s.done();
 }
 
@@ -389,22 +413,30 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.number("rotate_below", d.rotate_below, kFraction);
   s.number("rest_hours", d.rest_hours, in(0, 1000, "hours"));
   s.number("threat_radius", d.threat_radius, in(0, 100000, "metres"));
+  s.number("sighting_error", d.sighting_error, in(0, 10000, "metres"));
+  s.number("sighting_decay", d.sighting_decay, above(0, 1e7, "seconds"));
+  s.number("drone_coverage", d.drone_coverage, in(0, 100, "per hour"));
+  s.number("drone_detect", d.drone_detect, kFraction);
+  s.number("drone_error", d.drone_error, in(0, 10000, "metres"));
   s.done();
   check_quality(s, d);
+}
+
+/// Required key `side`: the name of one of the two [[side]] tables; returns its index.
+int read_side_name(Section& s, const ScenarioConfig& c) {
+  std::string side;
+  s.text("side", side);
+  for (int k = 0; k < 2; ++k)
+    if (c.sides[k].name == side) return k;
+  s.fail("side", "expected the name of a [[side]] (" + c.sides[0].name + " or " +
+                     c.sides[1].name + "), got " + (side.empty() ? "nothing" : "\"" + side + "\""));
 }
 
 /// A [[reinforcement]] table: which side, when, how many, where; quality overrides.
 void read_reinforcement(Section& s, ReinforcementConfig& r, const ScenarioConfig& c) {
   if (s.has("name")) s.name("name", r.name);
   s.number("day", r.day, in(0, 100000, "days"), kRequired);
-  std::string side;
-  s.text("side", side);
-  r.side = -1;
-  for (int k = 0; k < 2; ++k)
-    if (c.sides[k].name == side) r.side = k;
-  if (r.side < 0)
-    s.fail("side", "expected the name of a [[side]] (" + c.sides[0].name + " or " +
-                       c.sides[1].name + "), got \"" + side + "\"");
+  r.side = read_side_name(s, c);
   s.integer("count", r.count, 1, 100000000, kRequired);
   s.rect("entry_zone", r.entry_zone, c.width, c.height);
   SideConfig& q = r.quality;
@@ -412,6 +444,62 @@ void read_reinforcement(Section& s, ReinforcementConfig& r, const ScenarioConfig
   read_quality(s, q);
   s.done();
   check_quality(s, q);
+}
+
+/// A [[targeting]] table: a named policy of one side.
+void read_targeting(Section& s, TargetingConfig& t, const ScenarioConfig& c) {
+  s.name("name", t.name);
+  t.side = read_side_name(s, c);
+  t.kind = -1;
+  s.choice("kind", t.kind, {"front_line", "settlement_bombing"});
+  if (t.kind < 0) s.fail("kind", "required key is missing (front_line or settlement_bombing)");
+  s.number("max_distance", t.max_distance, in(0, 1e5, "metres"));
+  s.number("safe_distance", t.safe_distance, in(0, 1e5, "metres"));
+  s.number("min_confidence", t.min_confidence, kFraction);
+  s.done();
+  for (const TargetingConfig& other : c.targeting)
+    if (&other != &t && other.name == t.name)
+      s.fail("name", "expected a name not used by another [[targeting]] table, got \"" +
+                         t.name + "\"");
+}
+
+/// An [[artillery]] (kind 0) or [[air]] (kind 1) table. Defaults differ by kind.
+void read_asset(Section& s, AssetConfig& a, const ScenarioConfig& c) {
+  if (a.kind == 1) {
+    a.per_day = 12, a.cep = 30, a.lethal_radius = 50, a.suppression_radius = 300;
+    a.destruction_radius = 25, a.kill_fraction = 0.5, a.range = 0;
+  }
+  if (s.has("name")) s.name("name", a.name);
+  a.side = read_side_name(s, c);
+  std::string policy;
+  s.text("policy", policy);
+  a.policy = -1;
+  for (std::size_t k = 0; k < c.targeting.size(); ++k)
+    if (c.targeting[k].name == policy && c.targeting[k].side == a.side)
+      a.policy = static_cast<int>(k);
+  if (a.policy < 0) {
+    std::string names;
+    for (const TargetingConfig& t : c.targeting)
+      if (t.side == a.side) names += (names.empty() ? "" : ", ") + t.name;
+    s.fail("policy", "expected the name of a [[targeting]] table of side " +
+                         c.sides[a.side].name + " (" + (names.empty() ? "none defined" : names) +
+                         "), got " + (policy.empty() ? "nothing" : "\"" + policy + "\""));
+  }
+  if (a.kind == 0) {
+    s.point("position", a.x, a.y);
+    s.number("range", a.range, above(0, 1e6, "metres"));
+    s.number("rounds_per_day", a.per_day, in(0, 1e7, "rounds"));
+    s.number("rate_of_fire", a.rate_of_fire, above(0, 1e4, "rounds per minute"));
+  } else {
+    s.number("sorties_per_day", a.per_day, in(0, 1e5, "sorties"));
+    s.integer("bombs_per_sortie", a.bombs_per_sortie, 1, 100);
+  }
+  s.number("cep", a.cep, above(0, 1e5, "metres"));
+  s.number("lethal_radius", a.lethal_radius, above(0, 1e4, "metres"));
+  s.number("suppression_radius", a.suppression_radius, in(0, 1e5, "metres"));
+  s.number("destruction_radius", a.destruction_radius, in(0, 1e4, "metres"));
+  s.number("kill_fraction", a.kill_fraction, kFraction);
+  s.done();
 }
 
 }  // namespace
@@ -438,6 +526,9 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   Section model = root.table("model");
   const toml::array* sides = root.tables("side");
   const toml::array* reinforcements = root.tables("reinforcement");
+  root.tables("targeting");
+  const toml::array* artillery = root.tables("artillery");
+  const toml::array* air = root.tables("air");
   root.done();
 
   read_run(run, cfg);
@@ -472,6 +563,28 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
       total += r.count;
     }
   }
+  if (const toml::array* t = root.tables("targeting")) {
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      const toml::table& tt = *t->get(i)->as_table();
+      Section s(path, &tt, "targeting[" + std::to_string(i) + "]", tt.source().begin);
+      read_targeting(s, cfg.targeting.emplace_back(), cfg);
+    }
+  }
+  std::size_t per_kind[2] = {0, 0};
+  for (int kind = 0; kind < 2; ++kind) {
+    const char* table = kind == 0 ? "artillery" : "air";
+    const toml::array* list = kind == 0 ? artillery : air;
+    if (!list) continue;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::table& t = *list->get(i)->as_table();
+      Section s(path, &t, std::string(table) + "[" + std::to_string(i) + "]", t.source().begin);
+      AssetConfig& a = cfg.assets.emplace_back();
+      a.kind = kind;
+      a.name = std::string(table) + "_" + std::to_string(per_kind[kind]++);
+      read_asset(s, a, cfg);
+    }
+  }
+  if (cfg.assets.size() > 256) root.fail("artillery", "expected at most 256 [[artillery]] and [[air]] tables in all");
   if (total > std::numeric_limits<std::int32_t>::max())
     root.fail("side", "expected at most 2^31-1 agents in all");
   return cfg;

@@ -55,6 +55,40 @@ struct SideConfig {
   double threat_radius = 1000;  ///< metres: enemy-held ground this close threatens a settlement
   double morale_break = 0.25;   ///< below: flee
   double morale_rally = 0.6;    ///< above: fleeing agents return
+  // The side's picture of the enemy (kernels/picture.cuh).
+  double sighting_error = 50;    ///< metres: position error of a soldier's sighting
+  double sighting_decay = 1800;  ///< seconds: confidence in a sighting is exp(-age / this)
+  double drone_coverage = 0;     ///< share of the region its drones overfly per hour
+  double drone_detect = 0.5;     ///< probability that an overflight sees enemy presence
+  double drone_error = 30;       ///< metres: position error of a drone sighting
+};
+
+/// A targeting policy ([[targeting]] table): how a side's fire-support assets pick targets.
+struct TargetingConfig {
+  std::string name;              ///< identifier that assets name as their `policy`
+  int side = 0;                  ///< index of the side it belongs to
+  int kind = 0;                  ///< 0 front_line, 1 settlement_bombing
+  double max_distance = 1500;    ///< metres: front_line targets within this of own troops
+  double safe_distance = 0;      ///< metres: no target this close to own troops (0: ignored)
+  double min_confidence = 0.5;   ///< only sightings with exp(-age / decay) >= this
+};
+
+/// A fire-support asset: an artillery battery ([[artillery]]) or an air strike group ([[air]]).
+struct AssetConfig {
+  std::string name;                 ///< identifier (default artillery_<k> / air_<k>)
+  int side = 0;                     ///< index of the side it fires for
+  int kind = 0;                     ///< 0 artillery, 1 air
+  int policy = 0;                   ///< index into ScenarioConfig::targeting
+  double x = 0, y = 0;              ///< battery position, metres (artillery)
+  double range = 24700;             ///< metres (artillery; air: unlimited)
+  double per_day = 300;             ///< rounds (artillery) or sorties (air) per day
+  double rate_of_fire = 6;          ///< rounds per minute (artillery); air: one sortie a step
+  std::int64_t bombs_per_sortie = 2;  ///< air
+  double cep = 120;                 ///< metres (artillery: at maximum range)
+  double lethal_radius = 20;        ///< metres: Carleton R
+  double suppression_radius = 100;  ///< metres
+  double destruction_radius = 5;    ///< metres
+  double kill_fraction = 0.35;      ///< share of casualties killed
 };
 
 /// A scheduled reinforcement ([[reinforcement]] table): agents of a side that arrive at an
@@ -128,9 +162,15 @@ struct ScenarioConfig {
   double assault_speed = 0.5;            ///< speed factor assaulting under fire
   double replan_interval = 3600;         ///< seconds between commanders' plans
   double in_cover_hit = 0.5;             ///< hit factor against a target in cover
+  double strike_suppression = 0.5;       ///< suppression per impact within its radius
+  double strike_morale_shock = 0.1;      ///< morale lost per impact within that radius
+  double strike_prone_factor = 0.5;      ///< casualty factor for a soldier lying in cover
+  double destruction_cover_loss = 0.34;  ///< share of urban cover lost per destroying hit
 
   std::vector<SideConfig> sides;  ///< exactly two
   std::vector<ReinforcementConfig> reinforcements;
+  std::vector<TargetingConfig> targeting;
+  std::vector<AssetConfig> assets;  ///< artillery batteries, then air strike groups
 
   /// Number of whole steps in `duration`.
   std::int64_t steps() const { return static_cast<std::int64_t>(duration / dt + 0.5); }

@@ -7,100 +7,15 @@
 #include <ctime>
 #include <filesystem>
 
-#include "hdf5_handle.h"
+#include "hdf5_write.h"
 #include "sha256.h"
 #include "version.h"
 
 namespace salient {
 namespace {
 
-/// Throws OutputError if an HDF5 call failed (negative id or status).
-hid_t check(hid_t id, const char* what) {
-  if (id < 0) throw OutputError(std::string("HDF5 error: ") + what);
-  return id;
-}
+using namespace h5;
 
-/// An HDF5 identifier checked with OutputError, closed on scope exit.
-class Handle : public Hdf5Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t), const char* what) : Hdf5Handle(check(id, what), close) {}
-};
-
-Handle group(hid_t parent, const std::string& name) {
-  return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-                name.c_str());
-}
-
-void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data, bool scalar) {
-  Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose, name);
-  Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
-  check(H5Awrite(attr, type, data), name);
-}
-
-/// Fixed-length ASCII string attribute.
-void attr(hid_t obj, const char* name, const std::string& value) {
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, name);
-  H5Tset_size(type, value.empty() ? 1 : value.size());
-  H5Tset_strpad(type, H5T_STR_NULLPAD);
-  attr_raw(obj, name, type, 1, value.empty() ? "" : value.data(), true);
-}
-
-/// Array of fixed-length strings (padded to the longest).
-void attr(hid_t obj, const char* name, const std::vector<std::string>& values) {
-  std::size_t len = 1;
-  for (const auto& v : values) len = std::max(len, v.size());
-  std::string buf(len * values.size(), '\0');
-  for (std::size_t i = 0; i < values.size(); ++i) buf.replace(i * len, values[i].size(), values[i]);
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, name);
-  H5Tset_size(type, len);
-  H5Tset_strpad(type, H5T_STR_NULLPAD);
-  attr_raw(obj, name, type, values.size(), buf.data(), false);
-}
-
-void attr(hid_t obj, const char* name, double v) {
-  attr_raw(obj, name, H5T_NATIVE_DOUBLE, 1, &v, true);
-}
-void attr_f32(hid_t obj, const char* name, float v) {
-  attr_raw(obj, name, H5T_NATIVE_FLOAT, 1, &v, true);
-}
-void attr(hid_t obj, const char* name, const std::vector<double>& v) {
-  attr_raw(obj, name, H5T_NATIVE_DOUBLE, v.size(), v.data(), false);
-}
-template <class T>
-void attr_int(hid_t obj, const char* name, hid_t type, T v) {
-  attr_raw(obj, name, type, 1, &v, true);
-}
-
-/// openPMD unitDimension: powers of (L, M, T, I, theta, N, J).
-const std::vector<double> kDimensionless(7, 0.0);
-const std::vector<double> kLength = {1, 0, 0, 0, 0, 0, 0};
-
-/// Writes a chunked, compressed dataset of rank 1 or 2.
-void write_array(hid_t loc, const std::string& name, hid_t type, std::vector<hsize_t> dims,
-                 const void* data, std::size_t elem_size) {
-  Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-               name.c_str());
-  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name.c_str());
-  hsize_t total = 1;
-  for (auto d : dims) total *= d;
-  if (total > 0) {
-    // Chunks of at most 1 MiB (the default chunk cache), whole rows where possible.
-    std::vector<hsize_t> chunk = dims;
-    const hsize_t max_elems = (1u << 20) / elem_size;
-    if (dims.size() == 2) {
-      chunk[1] = std::min<hsize_t>(dims[1], max_elems);
-      chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], max_elems / chunk[1]));
-    } else {
-      chunk[0] = std::min<hsize_t>(dims[0], max_elems);
-    }
-    H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data());
-    H5Pset_shuffle(plist);
-    H5Pset_deflate(plist, 4);
-  }
-  Handle ds(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose,
-            name.c_str());
-  if (total > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name.c_str());
-}
 
 /// openPMD mesh record attributes for a [ny][nx] raster.
 void mesh_attrs(hid_t rec, double cell) {
@@ -163,30 +78,10 @@ const Series kSeries[] = {
     {"hits", [](const Tally& t) { return t.hits; }},
     {"settlements_held", [](const Tally& t) { return t.settlements_held; }},
     {"changes_of_hands", [](const Tally& t) { return t.captures; }},
+    {"strikes", [](const Tally& t) { return t.strikes; }},
+    {"strikes_total", [](const Tally& t) { return t.strikes_total; }},
+    {"strike_casualties", [](const Tally& t) { return t.strike_casualties; }},
 };
-
-/// Creates an empty extendible dataset [0] or [0, kSides].
-void extendible(hid_t loc, const char* name, hid_t type, bool per_side) {
-  const int rank = per_side ? 2 : 1;
-  hsize_t dims[2] = {0, kSides}, maxdims[2] = {H5S_UNLIMITED, kSides}, chunk[2] = {4096, kSides};
-  Handle space(H5Screate_simple(rank, dims, maxdims), H5Sclose, name);
-  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name);
-  H5Pset_chunk(plist, rank, chunk);
-  Handle ds(H5Dcreate2(loc, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose, name);
-}
-
-/// Appends `rows` rows to an extendible dataset starting at row `at`.
-void append(hid_t loc, const char* name, hid_t type, hsize_t at, hsize_t rows, bool per_side,
-            const void* data) {
-  const int rank = per_side ? 2 : 1;
-  Handle ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, name);
-  hsize_t size[2] = {at + rows, kSides}, start[2] = {at, 0}, count[2] = {rows, kSides};
-  check(H5Dset_extent(ds, size), name);
-  Handle file_space(H5Dget_space(ds), H5Sclose, name);
-  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), name);
-  Handle mem_space(H5Screate_simple(rank, count, nullptr), H5Sclose, name);
-  check(H5Dwrite(ds, type, mem_space, file_space, H5P_DEFAULT, data), name);
-}
 
 }  // namespace
 
@@ -265,18 +160,7 @@ OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& m
     H5Tset_strpad(name_type, H5T_STR_NULLPAD);
     write_array(st, "name", name_type, {n}, packed.data(), len);
   }
-  {
-    Handle ev = group(file_, "events");
-    Handle sc = group(ev, "settlement_control");
-    attr(sc, "description",
-         std::string("every change of a settlement's holder: from/to are side indices, -1 = "
-                     "contested or never held"));
-    extendible(sc, "step", H5T_NATIVE_INT64, false);
-    extendible(sc, "time", H5T_NATIVE_DOUBLE, false);
-    extendible(sc, "settlement", H5T_NATIVE_INT32, false);
-    extendible(sc, "from", H5T_NATIVE_INT8, false);
-    extendible(sc, "to", H5T_NATIVE_INT8, false);
-  }
+  create_event_tables();
   Handle data = group(file_, "data");
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
@@ -292,30 +176,9 @@ OutputFile::~OutputFile() {
 
 void OutputFile::record(const Observation& obs) { pending_.push_back(obs); }
 
-void OutputFile::event(const SettlementEvent& e) { pending_events_.push_back(e); }
 
 void OutputFile::append_series() {
-  if (!pending_events_.empty()) {
-    const hsize_t rows = pending_events_.size();
-    std::vector<std::int64_t> step(rows);
-    std::vector<double> time(rows);
-    std::vector<std::int32_t> settlement(rows);
-    std::vector<std::int8_t> from(rows), to(rows);
-    for (hsize_t r = 0; r < rows; ++r) {
-      const SettlementEvent& e = pending_events_[r];
-      step[r] = e.step, time[r] = e.time_s, settlement[r] = e.change.settlement;
-      from[r] = e.change.from, to[r] = e.change.to;
-    }
-    Handle sc(H5Gopen2(file_, "events/settlement_control", H5P_DEFAULT), H5Gclose, "events");
-    const auto at = static_cast<hsize_t>(event_rows_);
-    append(sc, "step", H5T_NATIVE_INT64, at, rows, false, step.data());
-    append(sc, "time", H5T_NATIVE_DOUBLE, at, rows, false, time.data());
-    append(sc, "settlement", H5T_NATIVE_INT32, at, rows, false, settlement.data());
-    append(sc, "from", H5T_NATIVE_INT8, at, rows, false, from.data());
-    append(sc, "to", H5T_NATIVE_INT8, at, rows, false, to.data());
-    event_rows_ += static_cast<std::int64_t>(rows);
-    pending_events_.clear();
-  }
+  append_events();
   if (pending_.empty()) return;
   const hsize_t rows = pending_.size();
   Handle ts(H5Gopen2(file_, "timeseries", H5P_DEFAULT), H5Gclose, "timeseries");
@@ -357,6 +220,18 @@ void OutputFile::snapshot(std::int64_t step, double time_s, const RasterArrays& 
   scalar_mesh(meshes, "settlement", H5T_NATIVE_INT32, raster.settlement, meta_);
   scalar_mesh(meshes, "cover", H5T_NATIVE_FLOAT, raster.cover, meta_);
   scalar_mesh(meshes, "control", H5T_NATIVE_INT8, raster.control, meta_);
+  scalar_mesh(meshes, "destruction", H5T_NATIVE_UINT8, raster.damage, meta_);
+  {
+    Handle picture = group(meshes, "picture");
+    mesh_attrs(picture, meta_.cell_size_m);
+    for (int s = 0; s < kSides; ++s) {
+      const std::string& side = meta_.sides[s];
+      write_array(picture, side, H5T_NATIVE_FLOAT, {hsize_t(meta_.ny), hsize_t(meta_.nx)},
+                  raster.picture[s].data(), sizeof(float));
+      Handle ds(H5Dopen2(picture, side.c_str(), H5P_DEFAULT), H5Dclose, side.c_str());
+      component_attrs(ds);
+    }
+  }
   {
     Handle presence = group(meshes, "presence");
     mesh_attrs(presence, meta_.cell_size_m);

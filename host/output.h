@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../kernels/observe.cuh"
+#include "../kernels/strike.cuh"
 #include "region.h"
 #include "state.h"
 
@@ -26,6 +27,17 @@ struct RunMetadata {
   double cell_size_m = 0, dt_s = 0;
   std::int32_t nx = 0, ny = 0;
   std::vector<Settlement> settlements;
+  /// Fire-support assets: name, side index and weapon (0 artillery, 1 air), in asset order.
+  std::vector<std::string> asset_names;
+  std::vector<std::int8_t> asset_sides;
+  std::vector<std::uint8_t> asset_weapons;
+};
+
+/// One round or bomb that fell, at a step.
+struct StrikeEvent {
+  std::int64_t step = 0;
+  double time_s = 0;
+  Impact impact{};
 };
 
 /// A change of a settlement's holder, at a step.
@@ -61,6 +73,8 @@ class OutputFile {
   void record(const Observation& obs);
   /// Buffers one settlement event.
   void event(const SettlementEvent& e);
+  /// Buffers one strike event.
+  void strike(const StrikeEvent& e);
   /// Writes snapshot `step` at `time_s`: rasters always, agents when `agents` is non-null.
   /// Flushes the file afterwards.
   void snapshot(std::int64_t step, double time_s, const RasterArrays& raster,
@@ -72,13 +86,18 @@ class OutputFile {
 
  private:
   void append_series();
+  /// Creates /events/settlement_control and /events/strikes (host/output_events.cpp).
+  void create_event_tables();
+  /// Appends the buffered events (host/output_events.cpp).
+  void append_events();
 
   hid_t file_ = -1;
   RunMetadata meta_;
   double cell_area_km2_ = 0;
   std::vector<Observation> pending_;
   std::vector<SettlementEvent> pending_events_;
-  std::int64_t rows_ = 0, event_rows_ = 0;
+  std::vector<StrikeEvent> pending_strikes_;
+  std::int64_t rows_ = 0, event_rows_ = 0, strike_rows_ = 0;
 };
 
 }  // namespace salient

@@ -76,6 +76,8 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   double longest = 1.0;
   for (const auto& s : cfg.sides) longest = std::max({longest, s.sensor_range, s.weapon_range});
   longest += std::max(cfg.near_miss_radius, cfg.casualty_radius);
+  // An impact's tally looks for its casualties in the bins around it: up to 3 lethal radii.
+  for (const auto& a : cfg.assets) longest = std::max(longest, 3.0 * a.lethal_radius);
   p.bin_size_m = static_cast<float>(longest);
   p.bins_x = static_cast<std::int32_t>(std::ceil(cfg.width / longest));
   p.bins_y = static_cast<std::int32_t>(std::ceil(cfg.height / longest));
@@ -113,6 +115,17 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.moving_fire_accuracy = static_cast<float>(cfg.moving_fire_accuracy);
   p.assault_speed = static_cast<float>(cfg.assault_speed);
   p.in_cover_hit = static_cast<float>(cfg.in_cover_hit);
+  for (int s = 0; s < kSides; ++s) {
+    const SideConfig& c = cfg.sides[s];
+    p.picture[s] = PictureParams{
+        static_cast<float>(c.sighting_error), static_cast<float>(c.sighting_decay),
+        static_cast<float>(std::min(1.0, c.drone_coverage * cfg.dt / 3600.0)),
+        static_cast<float>(c.drone_detect), static_cast<float>(c.drone_error)};
+  }
+  p.strike_suppression = static_cast<float>(cfg.strike_suppression);
+  p.strike_morale_shock = static_cast<float>(cfg.strike_morale_shock);
+  p.strike_prone_factor = static_cast<float>(cfg.strike_prone_factor);
+  p.destruction_cover_loss = static_cast<float>(cfg.destruction_cover_loss);
   p.jitter_m = static_cast<float>(cfg.jitter);
   p.arrive_radius_m = static_cast<float>(cfg.arrive_radius);
   return p;

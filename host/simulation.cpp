@@ -20,6 +20,7 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
   const UnitArrays units = make_units(cfg_, params_);
   backend_->upload(params_, make_agents(cfg_, params_), units, make_raster(cfg_, region_),
                    make_settlement_layout(region_));
+  backend_->set_fire_support(make_assets(cfg_), FireBudget(cfg_));
   for (int s = 0; s < kSides; ++s)
     if (cfg_.sides[s].commander) commanders_.emplace_back(cfg_, s, units, region_);
   replan_steps_ = std::max<std::int64_t>(1, std::llround(cfg_.replan_interval / cfg_.dt));
@@ -65,10 +66,17 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
   meta.nx = sim.params().nx;
   meta.ny = sim.params().ny;
   meta.settlements = sim.region().settlements;
+  for (const AssetConfig& a : cfg.assets) {
+    meta.asset_names.push_back(a.name);
+    meta.asset_sides.push_back(static_cast<std::int8_t>(a.side));
+    meta.asset_weapons.push_back(static_cast<std::uint8_t>(a.kind));
+  }
   OutputFile out(options.output, options.force, meta);
   auto record_changes = [&](std::int64_t step) {
     for (const SettlementChange& c : sim.backend().settlement_changes())
       out.event(SettlementEvent{step, step * cfg.dt, c});
+    if (step > 0 && !cfg.assets.empty())
+      for (const Impact& m : sim.backend().strikes()) out.strike(StrikeEvent{step, step * cfg.dt, m});
   };
 
   AgentArrays agents;

@@ -33,6 +33,10 @@ struct RasterArrays {
   std::vector<float> cover;
   std::vector<std::int8_t> control;
   std::array<std::vector<std::uint16_t>, kSides> presence;
+  std::vector<std::uint8_t> damage;  ///< destroying hits per urban cell (saturates at 255)
+  /// Each side's picture of the enemy: confidence exp(-age / decay) of its latest sighting per
+  /// cell, 0 where it has seen nothing (filled by Backend::download).
+  std::array<std::vector<float>, kSides> picture;
 
   /// Number of cells.
   std::size_t size() const { return terrain.size(); }

@@ -25,6 +25,8 @@
 #include "../kernels/observe.cuh"
 #include "../kernels/sense.cuh"
 #include "../kernels/settlement.cuh"
+#include "../kernels/strike.cuh"
+#include "../kernels/targeting.cuh"
 #include "../kernels/territory.cuh"
 #include "../kernels/units.cuh"
 #include "backend.h"
@@ -54,7 +56,6 @@ class ThrustBackend final : public Backend {
     put(x_, ag.x), put(y_, ag.y), put(off_x_, ag.offset_x), put(off_y_, ag.offset_y);
     put(home_x_, ag.home_x), put(home_y_, ag.home_y), put(side_, ag.side), put(unit_, ag.unit);
     put(profile_, ag.profile);
-    put(profile_, ag.profile);
     put(status_, ag.status), put(posture_, ag.posture), put(health_, ag.health);
     put(morale_, ag.morale), put(suppression_, ag.suppression), put(ammo_, ag.ammo);
     put(moved_, ag.moved);
@@ -68,6 +69,7 @@ class ThrustBackend final : public Backend {
     for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_}) v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
+    spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
     put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
     put(control_, ra.control), put(crossing_, ra.crossing);
@@ -77,10 +79,25 @@ class ThrustBackend final : public Backend {
       v->assign(nsettlements_, kNoControl);
     sett_changed_.assign(nsettlements_, 0);
     sett_captures_.assign(2 * static_cast<std::size_t>(nsettlements_), 0);
-    for (int s = 0; s < kSides; ++s) put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+    for (int s = 0; s < kSides; ++s) {
+      put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+      seen_step_[s].assign(ncells_, -1), seen_error_[s].assign(ncells_, 0.0f);
+    }
+    damage_.assign(ncells_, 0);
+    drones_ = p_.picture[0].drone_cover_per_step > 0.0f || p_.picture[1].drone_cover_per_step > 0.0f;
+    step_ = 0;
     reduce_units();
-    territory();  // step 0 shows who holds what at the start
+    territory(0);  // step 0 shows who holds what at the start
   }
+
+  void set_fire_support(const std::vector<AssetParams>& assets, const FireBudget& budget) override {
+    assets_host_ = assets;
+    put(assets_, assets);
+    budget_ = budget;
+    impacts_.reserve(static_cast<std::size_t>(budget_.max_impacts_per_step()));
+  }
+
+  std::vector<Impact> strikes() override { return impacts_host_; }
 
   void download_units(UnitArrays& un) override {
     un.resize(nunits_);
@@ -143,10 +160,12 @@ class ThrustBackend final : public Backend {
     thrust::for_each_n(pol, first, n_, Sense{p_, a, bins, r, step});
     thrust::for_each_n(pol, first, n_, Fire{p_, a, u, r, step});
     thrust::for_each_n(pol, first, n_, Resolve{p_, a, u, bins});
+    strike(step, a, u, r, bins);
     thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, u, r, step});
 
-    // 6. Territory.
-    territory();
+    // 6. Territory, and each side's sightings of the enemy.
+    territory(step);
+    step_ = step;
   }
 
   Tally tally() override {
@@ -159,7 +178,13 @@ class ThrustBackend final : public Backend {
     const Tally t_settlements =
         thrust::transform_reduce(pol, first, first + nsettlements_, TallySettlement{settlements()},
                                  zero_tally(), AddTally{});
-    return t_agents + t_cells + t_settlements;
+    Tally t = t_agents + t_cells + t_settlements;
+    for (int s = 0; s < kSides; ++s) {
+      t.strikes[s] = strikes_step_[s];
+      t.strikes_total[s] = strikes_total_[s];
+      t.strike_casualties[s] = strike_casualties_[s];
+    }
+    return t;
   }
 
   void download(AgentArrays& ag, RasterArrays& ra) override {
@@ -167,14 +192,21 @@ class ThrustBackend final : public Backend {
     get(x_, ag.x), get(y_, ag.y), get(off_x_, ag.offset_x), get(off_y_, ag.offset_y);
     get(home_x_, ag.home_x), get(home_y_, ag.home_y), get(side_, ag.side), get(unit_, ag.unit);
     get(profile_, ag.profile);
-    get(profile_, ag.profile);
     get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
     get(morale_, ag.morale), get(suppression_, ag.suppression), get(ammo_, ag.ammo);
     get(moved_, ag.moved);
     ra.resize(p_.nx, p_.ny);
     get(terrain_, ra.terrain), get(settlement_, ra.settlement), get(cover_, ra.cover);
     get(control_, ra.control);
-    for (int s = 0; s < kSides; ++s) get(presence_[s], ra.presence[s]);
+    get(damage_, ra.damage);
+    std::vector<std::int32_t> seen;
+    for (int s = 0; s < kSides; ++s) {
+      get(presence_[s], ra.presence[s]);
+      get(seen_step_[s], seen);
+      ra.picture[s].resize(seen.size());
+      for (std::size_t c = 0; c < seen.size(); ++c)
+        ra.picture[s][c] = sighting_confidence(seen[c], step_, p_.dt_s, p_.picture[s].sighting_tau_s);
+    }
   }
 
  private:
@@ -189,8 +221,53 @@ class ThrustBackend final : public Backend {
                        UnitReduce{agents(), units()});
   }
 
-  /// Phase 6: presence by sort and segmented count, then control by dilation.
-  void territory() {
+  /// Fire support: each asset with budget this step picks a target from its side's picture
+  /// (a max-reduction over cells); then the impacts' points, their effects on agents and urban
+  /// cells, and each impact's tally. Impacts are listed in key order (asset, then round).
+  void strike(std::uint32_t step, const AgentView& a, const UnitView& u, const RasterView& r,
+              const BinView& bins) {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    impacts_host_.clear();
+    for (int s = 0; s < kSides; ++s) strikes_step_[s] = 0;
+    for (std::size_t k = 0; k < assets_host_.size(); ++k) {
+      const std::int64_t n = budget_.ready(k, step);
+      if (n <= 0) continue;
+      const AssetParams& as = assets_host_[k];
+      const TargetChoice c = thrust::transform_reduce(
+          pol, first, first + ncells_,
+          TargetCandidate{p_, raw(settlement_), picture(), u, as, static_cast<std::int32_t>(k), step},
+          no_target(), BetterTarget{});
+      if (c.seen < 0) continue;
+      budget_.spend(k, n);
+      const float error = seen_error_[as.side][c.cell];
+      const std::int64_t rounds = budget_.impacts(k, n);
+      for (std::int64_t j = 0; j < rounds; ++j)
+        impacts_host_.push_back(Impact{static_cast<std::int32_t>(k), c.cell, error, 0, 0, 0, 0, 0,
+                                       0, 0, 0, 0});
+      strikes_step_[as.side] += rounds;
+      strikes_total_[as.side] += rounds;
+    }
+    if (impacts_host_.empty()) return;
+    const auto count = static_cast<std::int32_t>(impacts_host_.size());
+    put(impacts_, impacts_host_);
+    const AssetParams* assets = raw(assets_);
+    thrust::for_each_n(pol, first, count, ImpactPoints{p_, assets, raw(impacts_), step});
+    thrust::for_each_n(pol, first, n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
+    thrust::for_each_n(pol, first, static_cast<std::int32_t>(sett_cells_.size()),
+                       StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
+    thrust::for_each_n(pol, first, count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
+    get(impacts_, impacts_host_);
+    for (const Impact& m : impacts_host_) {
+      const int side = assets_host_[static_cast<std::size_t>(m.asset)].side;
+      strike_casualties_[side] += m.friendly;
+      strike_casualties_[1 - side] += m.killed + m.wounded - m.friendly;
+    }
+  }
+
+  /// Phase 6: presence by sort and segmented count (recording sightings in the pictures),
+  /// drone sightings, then control by dilation.
+  void territory(std::uint32_t step) {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
     const RasterView r = raster();
@@ -201,7 +278,9 @@ class ThrustBackend final : public Backend {
                                             ukey_.begin(), count_.begin());
     const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
     for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
-    thrust::for_each_n(pol, first, unique, ScatterPresence{ncells_, r, raw(ukey_), raw(count_)});
+    thrust::for_each_n(pol, first, unique,
+                       ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
+    if (drones_ && step > 0) thrust::for_each_n(pol, first, ncells_, DroneSighting{p_, r, picture(), step});
     thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
     thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
     thrust::for_each_n(pol, first, nsettlements_, SettlementControl{settlements(), raw(control_)});
@@ -244,7 +323,13 @@ class ThrustBackend final : public Backend {
                      raw(n_friends_),
                      raw(n_enemies_),
                      raw(shot_target_),
-                     raw(shot_outcome_)};
+                     raw(shot_outcome_),
+                     raw(spotted_),
+                     raw(struck_by_)};
+  }
+  PictureView picture() {
+    return PictureView{{raw(seen_step_[0]), raw(seen_step_[1])},
+                       {raw(seen_error_[0]), raw(seen_error_[1])}};
   }
   UnitView units() {
     return UnitView{nunits_,         raw(u_side_),    raw(u_profile_), raw(u_level_),
@@ -287,6 +372,20 @@ class ThrustBackend final : public Backend {
   vec<std::uint8_t> sett_changed_;
   vec<std::uint16_t> presence_[kSides];
   vec<std::uint8_t> reach_[kSides];
+  // Pictures, destruction and fire support.
+  vec<std::int32_t> seen_step_[kSides];
+  vec<float> seen_error_[kSides];
+  vec<std::uint8_t> damage_, spotted_;
+  vec<std::int32_t> struck_by_;
+  bool drones_ = false;
+  std::uint32_t step_ = 0;  ///< last step run
+  std::vector<AssetParams> assets_host_;
+  vec<AssetParams> assets_;
+  FireBudget budget_;
+  std::vector<Impact> impacts_host_;  ///< the last step's impacts
+  vec<Impact> impacts_;
+  std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
+  std::int64_t strike_casualties_[kSides] = {0, 0};
 };
 
 }  // namespace salient::detail

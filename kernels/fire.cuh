@@ -70,7 +70,7 @@ struct Fire {
 };
 
 /// Applies the bursts aimed at agent j (and near misses and casualties among friends near it)
-/// to its status, health, suppression and morale.
+/// to its status, health, suppression and morale, and notes whether an enemy saw it.
 struct Resolve {
   ModelParams p;
   AgentView a;
@@ -84,7 +84,9 @@ struct Resolve {
     const float near2 = p.near_miss_radius_m * p.near_miss_radius_m;
     const float cas2 = p.casualty_radius_m * p.casualty_radius_m;
     std::uint32_t incoming = 0, light = 0, serious = 0, kills = 0, near_misses = 0, casualties = 0;
+    bool spotted = false;
     for_each_neighbour(p, bins, a.bin[j], [&](std::int32_t i) {
+      spotted = spotted || a.target[i] == j;
       const std::int32_t t = a.shot_target[i];
       if (t < 0) return;
       const std::uint8_t o = a.shot_outcome[i];
@@ -102,6 +104,7 @@ struct Resolve {
       if (is_hit(o) && d2 <= cas2) ++casualties;
     });
 
+    a.spotted[j] = spotted;
     const SideParams& enemy = p.side[1 - side];
     float health = a.health[j] - static_cast<float>(light) * enemy.wound_damage;
     if (kills > 0) {

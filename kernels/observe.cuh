@@ -19,6 +19,9 @@ struct Tally {
   std::int64_t cells_held[kSides];        ///< raster cells under the side's control
   std::int64_t settlements_held[kSides];  ///< settlements held (majority of their cells)
   std::int64_t captures[kSides];          ///< settlements taken from the other side, cumulative
+  std::int64_t strikes[kSides];           ///< rounds and bombs the side fired this step
+  std::int64_t strikes_total[kSides];     ///< the same, cumulative
+  std::int64_t strike_casualties[kSides]; ///< the side's soldiers struck by any strike, cumulative
 
   SALIENT_HD Tally operator+(const Tally& o) const {
     Tally t;
@@ -33,6 +36,9 @@ struct Tally {
       t.cells_held[s] = cells_held[s] + o.cells_held[s];
       t.settlements_held[s] = settlements_held[s] + o.settlements_held[s];
       t.captures[s] = captures[s] + o.captures[s];
+      t.strikes[s] = strikes[s] + o.strikes[s];
+      t.strikes_total[s] = strikes_total[s] + o.strikes_total[s];
+      t.strike_casualties[s] = strike_casualties[s] + o.strike_casualties[s];
     }
     return t;
   }
@@ -45,6 +51,7 @@ SALIENT_HD inline Tally zero_tally() {
     t.strength[s] = t.wounded[s] = t.killed[s] = t.fleeing[s] = 0;
     t.shots[s] = t.hits[s] = t.cells_held[s] = 0;
     t.settlements_held[s] = t.captures[s] = t.reserve[s] = 0;
+    t.strikes[s] = t.strikes_total[s] = t.strike_casualties[s] = 0;
   }
   return t;
 }

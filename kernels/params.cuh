@@ -34,6 +34,15 @@ struct SideParams {
 /// Most troop-quality profiles in one run: one per side plus one per reinforcement.
 constexpr int kMaxProfiles = 16;
 
+/// One side's picture of the enemy: sightings and drones (docs/MODEL.md, "The picture").
+struct PictureParams {
+  float sighting_error_m;      ///< position error of a soldier's sighting (std. dev.), metres
+  float sighting_tau_s;        ///< confidence in a sighting decays as exp(-age / tau), seconds
+  float drone_cover_per_step;  ///< probability that a cell is overflown in one step
+  float drone_detect;          ///< probability that an overflight detects enemy presence
+  float drone_error_m;         ///< position error of a drone sighting (std. dev.), metres
+};
+
 /// All parameters of one run that kernels need. Derived values are computed on the host once.
 struct ModelParams {
   std::uint64_t seed;  ///< run seed (Philox key)
@@ -84,6 +93,13 @@ struct ModelParams {
   float moving_fire_accuracy;   ///< accuracy factor when firing on the move (assault)
   float assault_speed;          ///< speed factor when assaulting under fire
   float in_cover_hit;           ///< hit probability factor against a target lying in cover
+
+  // Fire support (docs/MODEL.md, "Fire support").
+  PictureParams picture[kSides];  ///< each side's picture of the enemy
+  float strike_suppression;       ///< suppression added per impact within its radius
+  float strike_morale_shock;      ///< morale lost per impact within its suppression radius
+  float strike_prone_factor;      ///< casualty probability factor for a soldier lying in cover
+  float destruction_cover_loss;   ///< share of an urban cell's cover lost per destroying hit
 };
 
 }  // namespace salient

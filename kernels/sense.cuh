@@ -36,6 +36,7 @@ struct Sense {
     a.target[i] = -1;
     a.n_friends[i] = 0;
     a.n_enemies[i] = 0;
+    a.struck_by[i] = -1;
     if (a.status[i] != kActive) return;
     const std::uint8_t s = a.side[i];
     const SideParams& sp = p.profile[a.profile[i]];

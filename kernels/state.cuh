@@ -33,6 +33,8 @@ struct AgentView {
   std::uint16_t* n_enemies;    ///< detected enemies within sensor range
   std::int32_t* shot_target;   ///< agent fired at this step (-1: did not fire)
   std::uint8_t* shot_outcome;  ///< ShotOutcome
+  std::uint8_t* spotted;       ///< 1 if some enemy soldier had it as detected target this step
+  std::int32_t* struck_by;     ///< impact that made it a casualty this step (-1: none)
 };
 
 /// Outcome of one agent's fire in one step.

@@ -1,16 +1,18 @@
 // Phase 6, territory. Presence per cell comes from a sort and segmented count of the keys
-// written by PresenceKey (done by the backend with Thrust). Control is then a disc dilation of
+// written by PresenceKey (done by the backend with Thrust); the same pass records each side's
+// sightings of the enemy in its picture (kernels/picture.cuh). Control is then a disc dilation of
 // presence by the control radius, done as two separable passes (row distance, then column
 // check), and the update rule: a cell is held by a side present within the radius while the
 // other side is absent; otherwise it keeps its holder. Equations: docs/MODEL.md, "Territory".
 #pragma once
 
+#include "picture.cuh"
 #include "state.cuh"
 
 namespace salient {
 
-/// Sort key of an agent for presence counting: cell * 2 + side, or the sentinel 2 * ncells
-/// for agents that do not hold ground (inactive or fleeing).
+/// Sort key of an agent for presence counting: 4 * cell + 2 * side + spotted, or the
+/// sentinel 4 * ncells for agents that do not hold ground (inactive or fleeing).
 struct PresenceKey {
   ModelParams p;
   AgentView a;
@@ -19,25 +21,37 @@ struct PresenceKey {
   SALIENT_HD void operator()(std::int32_t i) const {
     const std::int32_t ncells = p.nx * p.ny;
     if (a.status[i] != kActive || a.posture[i] == kFleeing) {
-      key[i] = 2 * ncells;
+      key[i] = 4 * ncells;
       return;
     }
-    key[i] = 2 * cell_of(p, a.x[i], a.y[i]) + a.side[i];
+    key[i] = 4 * cell_of(p, a.x[i], a.y[i]) + 2 * a.side[i] + (a.spotted[i] ? 1 : 0);
   }
 };
 
-/// Scatters segment counts (unique key, count) into the presence rasters.
+/// Scatters segment counts (unique key, count) into the presence rasters: the first segment
+/// of a (cell, side) pair writes the pair's total; a segment of spotted agents also marks the
+/// cell in the other side's picture (seen this step, with that side's sighting error).
 struct ScatterPresence {
-  std::int32_t ncells;
+  ModelParams p;
   RasterView r;
+  PictureView pic;
   const std::int32_t* unique_key;
   const std::int32_t* count;
+  std::int32_t unique;
+  std::uint32_t step;
 
   SALIENT_HD void operator()(std::int32_t k) const {
     const std::int32_t key = unique_key[k];
-    if (key >= 2 * ncells) return;
-    const std::int32_t c = count[k];
-    r.presence[key & 1][key >> 1] = static_cast<std::uint16_t>(c > 65535 ? 65535 : c);
+    if (key >= 4 * p.nx * p.ny) return;
+    const std::int32_t cell = key >> 2, side = (key >> 1) & 1;
+    if (key & 1) {
+      pic.seen_step[1 - side][cell] = static_cast<std::int32_t>(step);
+      pic.seen_error[1 - side][cell] = p.picture[1 - side].sighting_error_m;
+      if (k > 0 && unique_key[k - 1] == key - 1) return;  // the pair's first segment counts
+    }
+    std::int32_t c = count[k];
+    if (!(key & 1) && k + 1 < unique && unique_key[k + 1] == key + 1) c += count[k + 1];
+    r.presence[side][cell] = static_cast<std::uint16_t>(c > 65535 ? 65535 : c);
   }
 };
 

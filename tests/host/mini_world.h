@@ -23,7 +23,8 @@ struct MiniWorld {
   std::vector<std::int32_t> crossing;
   std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
   std::vector<std::uint16_t> n_friends, n_enemies;
-  std::vector<std::uint8_t> shot_outcome;
+  std::vector<std::uint8_t> shot_outcome, spotted;
+  std::vector<std::int32_t> struck_by;
 
   /// Parameters from the ci scenario (its defaults), on an open raster of nx x ny cells.
   MiniWorld(int nx, int ny) : p(make_params(ci_scenario())) {
@@ -61,6 +62,7 @@ struct MiniWorld {
     order_ids.push_back(i);
     bin_end[0] = i + 1;
     n_friends.push_back(0), n_enemies.push_back(0), shot_outcome.push_back(0);
+    spotted.push_back(0), struck_by.push_back(-1);
     return i;
   }
 
@@ -87,7 +89,9 @@ struct MiniWorld {
                      n_friends.data(),
                      n_enemies.data(),
                      shot_target.data(),
-                     shot_outcome.data()};
+                     shot_outcome.data(),
+                     spotted.data(),
+                     struck_by.data()};
   }
   UnitView units() {
     return UnitView{static_cast<std::int32_t>(u.size()),
