@@ -138,6 +138,24 @@ TEST(Config, GoodFileLoads) {
   EXPECT_EQ(c.sides[1].count, 50);
   EXPECT_DOUBLE_EQ(c.sides[1].accuracy, 0.15);
   EXPECT_DOUBLE_EQ(c.sides[1].weapon_range, 400.0);  // default kept
+  // Fire support: policies by name and side, assets with kind-specific defaults.
+  ASSERT_EQ(c.targeting.size(), 2u);
+  EXPECT_EQ(c.targeting[0].kind, 0);
+  EXPECT_DOUBLE_EQ(c.targeting[0].safe_distance, 150.0);
+  EXPECT_EQ(c.targeting[1].kind, 1);
+  EXPECT_DOUBLE_EQ(c.targeting[1].safe_distance, 0.0);  // default: ignore own troops
+  ASSERT_EQ(c.assets.size(), 2u);
+  EXPECT_EQ(c.assets[0].name, "artillery_0");
+  EXPECT_EQ(c.assets[0].kind, 0);
+  EXPECT_EQ(c.assets[0].policy, 0);
+  EXPECT_DOUBLE_EQ(c.assets[0].x, -3000.0);
+  EXPECT_DOUBLE_EQ(c.assets[0].per_day, 500.0);
+  EXPECT_DOUBLE_EQ(c.assets[0].cep, 120.0);  // artillery default
+  EXPECT_EQ(c.assets[1].name, "glide_bombs");
+  EXPECT_EQ(c.assets[1].kind, 1);
+  EXPECT_EQ(c.assets[1].policy, 1);
+  EXPECT_DOUBLE_EQ(c.assets[1].per_day, 24.0);
+  EXPECT_DOUBLE_EQ(c.assets[1].cep, 30.0);  // air default
 }
 
 TEST(Config, MinimalScenarioKeepsDefaults) {

@@ -53,6 +53,15 @@ inline std::map<std::string, std::vector<char>> read_datasets(
   return ctx.out;
 }
 
+/// A column of an HDF5 dataset read by read_datasets.
+template <class T>
+std::vector<T> column(const std::map<std::string, std::vector<char>>& ds, const std::string& name) {
+  const auto& bytes = ds.at(name);
+  std::vector<T> v(bytes.size() / sizeof(T));
+  std::memcpy(v.data(), bytes.data(), bytes.size());
+  return v;
+}
+
 /// A fresh path under the system temp directory.
 inline std::string temp_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / "salient-tests";

@@ -27,6 +27,7 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
   AgentArrays ac, ag;
   RasterArrays rc, rg;
   UnitArrays uc, ug;
+  std::size_t strikes = 0;
   for (int k = 1; k <= cfg.steps(); ++k) {
     cpu.step();
     gpu.step();
@@ -50,7 +51,17 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
     expect_same(rc.control, rg.control, "control", k);
     expect_same(rc.presence[0], rg.presence[0], "presence0", k);
     expect_same(rc.presence[1], rg.presence[1], "presence1", k);
+    expect_same(rc.cover, rg.cover, "cover", k);
+    expect_same(rc.damage, rg.damage, "destruction", k);
+    expect_same(rc.picture[0], rg.picture[0], "picture0", k);
+    expect_same(rc.picture[1], rg.picture[1], "picture1", k);
+    const std::vector<Impact> sc = cpu.backend().strikes(), sg = gpu.backend().strikes();
+    ASSERT_EQ(sc.size(), sg.size()) << "strikes at step " << k;
+    strikes += sc.size();
+    if (!sc.empty())
+      ASSERT_EQ(0, std::memcmp(sc.data(), sg.data(), sc.size() * sizeof(Impact))) << "step " << k;
   }
+  EXPECT_GT(strikes, 0u) << "the ci scenario has strikes";
   const auto cc = cpu.backend().settlement_changes(), cg = gpu.backend().settlement_changes();
   ASSERT_EQ(cc.size(), cg.size());
   const Tally tc = cpu.backend().tally(), tg = gpu.backend().tally();
