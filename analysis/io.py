@@ -13,7 +13,13 @@ import numpy as np
 
 #: Per-side time series datasets ([n, 2]) found under /timeseries.
 SIDE_SERIES = ("strength", "wounded", "killed", "fleeing", "reserve", "cells_held",
-               "area_held_km2", "settlements_held", "changes_of_hands", "shots", "hits")
+               "area_held_km2", "settlements_held", "changes_of_hands", "shots", "hits",
+               "strikes", "strikes_total", "strike_casualties")
+
+#: Columns of /events/strikes (one row per artillery round or bomb that fell).
+STRIKE_COLUMNS = ("step", "time", "side", "asset", "weapon", "target_cell", "aim_x", "aim_y",
+                  "impact_x", "impact_y", "cep", "killed", "wounded", "friendly",
+                  "cells_destroyed")
 
 TERRAIN_NAMES = ("open", "forest", "urban", "water", "road")
 
@@ -108,3 +114,18 @@ def read_mesh(path, step, name, component=None) -> np.ndarray:
         if isinstance(component, int):
             component = decode(f["timeseries"].attrs["sides"])[component]
         return obj[component][()]
+
+
+def read_strikes(path) -> dict:
+    """Columns of /events/strikes as numpy arrays (all empty for a run without fire support
+    or a file written before it), plus ``asset_names`` (list of str)."""
+    with open_run(path) as f:
+        g = f.get("events/strikes")
+        if g is None:
+            out = {c: np.zeros(0) for c in STRIKE_COLUMNS}
+            out["asset_names"] = []
+            return out
+        out = {c: g[c][()] for c in STRIKE_COLUMNS}
+        names = decode(g.attrs["asset_names"]) if "asset_names" in g.attrs else []
+        out["asset_names"] = [n for n in names if n]
+        return out

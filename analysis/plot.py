@@ -16,7 +16,8 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .io import TERRAIN_NAMES, NotASalientFile, read_mesh, read_run, snapshot_steps  # noqa: E402
+from .io import (TERRAIN_NAMES, NotASalientFile, read_mesh, read_run, read_strikes,  # noqa: E402
+                 snapshot_steps)
 from .summary import summary  # noqa: E402,F401  (re-exported: analysis.plot.summary)
 
 SIDE_COLORS = ("tab:blue", "tab:red")
@@ -24,7 +25,9 @@ TERRAIN_COLORS = ("#e8e4c9", "#7fa36b", "#9e9e9e", "#7fb2d9", "#c9a66b")  # open
 
 
 def plot_run(path, out) -> str:
-    """Write the 3-panel overview PNG (area and settlements held, strength, control map) of run file ``path`` to ``out``; return ``out``."""
+    """Write the 3-panel overview PNG (area and settlements held, strength, control map with
+    the impacts of every strike up to the last snapshot) of run file ``path`` to ``out``;
+    return ``out``."""
     run = read_run(path)
     steps = snapshot_steps(path)
     fig, (ax_area, ax_str, ax_map) = plt.subplots(1, 3, figsize=(16, 5), constrained_layout=True)
@@ -64,6 +67,19 @@ def plot_run(path, out) -> str:
                    for i, s in enumerate(run.sides)]
         handles += [Patch(color=c, label=n) for c, n in zip(TERRAIN_COLORS, TERRAIN_NAMES)
                     if np.any(terrain == TERRAIN_NAMES.index(n))]
+        strikes = read_strikes(path)
+        fell = strikes["step"] <= last
+        if np.any(fell):
+            from matplotlib.lines import Line2D
+            for i, side in enumerate(run.sides):
+                mine = fell & (strikes["side"] == i)
+                if np.any(mine):
+                    ax_map.plot(strikes["impact_x"][mine] / 1000.0, strikes["impact_y"][mine] / 1000.0,
+                                "x", ms=3, mew=0.7, color=SIDE_COLORS[i % 2], alpha=0.8)
+                    handles.append(Line2D([], [], ls="", marker="x", color=SIDE_COLORS[i % 2],
+                                          label=f"{side} strikes ({int(mine.sum())})"))
+            ax_map.set_xlim(extent[0], extent[1])
+            ax_map.set_ylim(extent[2], extent[3])
         ax_map.legend(handles=handles, fontsize="small", loc="upper right", framealpha=0.8)
         t_snap = run.time_h[np.searchsorted(run.step, last)] if last in run.step else None
         when = f"{t_snap:.2f} h" if t_snap is not None else f"step {last}"

@@ -240,7 +240,8 @@ class Section {
         throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
       v[i] = e.value<double>().value();
       if (!(std::fabs(v[i]) <= 1e7))
-        throw_at(e.source().begin, full(key), "expected a coordinate in [-1e7, 1e7] metres, got " + fmt(v[i]));
+        throw_at(e.source().begin, full(key),
+                 "expected a coordinate in [-1e7, 1e7] metres, got " + fmt(v[i]));
     }
     x = v[0], y = v[1];
   }
@@ -428,8 +429,8 @@ int read_side_name(Section& s, const ScenarioConfig& c) {
   s.text("side", side);
   for (int k = 0; k < 2; ++k)
     if (c.sides[k].name == side) return k;
-  s.fail("side", "expected the name of a [[side]] (" + c.sides[0].name + " or " +
-                     c.sides[1].name + "), got " + (side.empty() ? "nothing" : "\"" + side + "\""));
+  s.fail("side", "expected the name of a [[side]] (" + c.sides[0].name + " or " + c.sides[1].name +
+                     "), got " + (side.empty() ? "nothing" : "\"" + side + "\""));
 }
 
 /// A [[reinforcement]] table: which side, when, how many, where; quality overrides.
@@ -459,8 +460,8 @@ void read_targeting(Section& s, TargetingConfig& t, const ScenarioConfig& c) {
   s.done();
   for (const TargetingConfig& other : c.targeting)
     if (&other != &t && other.name == t.name)
-      s.fail("name", "expected a name not used by another [[targeting]] table, got \"" +
-                         t.name + "\"");
+      s.fail("name",
+             "expected a name not used by another [[targeting]] table, got \"" + t.name + "\"");
 }
 
 /// An [[artillery]] (kind 0) or [[air]] (kind 1) table. Defaults differ by kind.
@@ -481,9 +482,9 @@ void read_asset(Section& s, AssetConfig& a, const ScenarioConfig& c) {
     std::string names;
     for (const TargetingConfig& t : c.targeting)
       if (t.side == a.side) names += (names.empty() ? "" : ", ") + t.name;
-    s.fail("policy", "expected the name of a [[targeting]] table of side " +
-                         c.sides[a.side].name + " (" + (names.empty() ? "none defined" : names) +
-                         "), got " + (policy.empty() ? "nothing" : "\"" + policy + "\""));
+    s.fail("policy", "expected the name of a [[targeting]] table of side " + c.sides[a.side].name +
+                         " (" + (names.empty() ? "none defined" : names) + "), got " +
+                         (policy.empty() ? "nothing" : "\"" + policy + "\""));
   }
   if (a.kind == 0) {
     s.point("position", a.x, a.y);
@@ -584,7 +585,8 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
       read_asset(s, a, cfg);
     }
   }
-  if (cfg.assets.size() > 256) root.fail("artillery", "expected at most 256 [[artillery]] and [[air]] tables in all");
+  if (cfg.assets.size() > 256)
+    root.fail("artillery", "expected at most 256 [[artillery]] and [[air]] tables in all");
   if (total > std::numeric_limits<std::int32_t>::max())
     root.fail("side", "expected at most 2^31-1 agents in all");
   return cfg;

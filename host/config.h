@@ -65,30 +65,30 @@ struct SideConfig {
 
 /// A targeting policy ([[targeting]] table): how a side's fire-support assets pick targets.
 struct TargetingConfig {
-  std::string name;              ///< identifier that assets name as their `policy`
-  int side = 0;                  ///< index of the side it belongs to
-  int kind = 0;                  ///< 0 front_line, 1 settlement_bombing
-  double max_distance = 1500;    ///< metres: front_line targets within this of own troops
-  double safe_distance = 0;      ///< metres: no target this close to own troops (0: ignored)
-  double min_confidence = 0.5;   ///< only sightings with exp(-age / decay) >= this
+  std::string name;             ///< identifier that assets name as their `policy`
+  int side = 0;                 ///< index of the side it belongs to
+  int kind = 0;                 ///< 0 front_line, 1 settlement_bombing
+  double max_distance = 1500;   ///< metres: front_line targets within this of own troops
+  double safe_distance = 0;     ///< metres: no target this close to own troops (0: ignored)
+  double min_confidence = 0.5;  ///< only sightings with exp(-age / decay) >= this
 };
 
 /// A fire-support asset: an artillery battery ([[artillery]]) or an air strike group ([[air]]).
 struct AssetConfig {
-  std::string name;                 ///< identifier (default artillery_<k> / air_<k>)
-  int side = 0;                     ///< index of the side it fires for
-  int kind = 0;                     ///< 0 artillery, 1 air
-  int policy = 0;                   ///< index into ScenarioConfig::targeting
-  double x = 0, y = 0;              ///< battery position, metres (artillery)
-  double range = 24700;             ///< metres (artillery; air: unlimited)
-  double per_day = 300;             ///< rounds (artillery) or sorties (air) per day
-  double rate_of_fire = 6;          ///< rounds per minute (artillery); air: one sortie a step
+  std::string name;                   ///< identifier (default artillery_<k> / air_<k>)
+  int side = 0;                       ///< index of the side it fires for
+  int kind = 0;                       ///< 0 artillery, 1 air
+  int policy = 0;                     ///< index into ScenarioConfig::targeting
+  double x = 0, y = 0;                ///< battery position, metres (artillery)
+  double range = 24700;               ///< metres (artillery; air: unlimited)
+  double per_day = 300;               ///< rounds (artillery) or sorties (air) per day
+  double rate_of_fire = 6;            ///< rounds per minute (artillery); air: one sortie a step
   std::int64_t bombs_per_sortie = 2;  ///< air
-  double cep = 120;                 ///< metres (artillery: at maximum range)
-  double lethal_radius = 20;        ///< metres: Carleton R
-  double suppression_radius = 100;  ///< metres
-  double destruction_radius = 5;    ///< metres
-  double kill_fraction = 0.35;      ///< share of casualties killed
+  double cep = 120;                   ///< metres (artillery: at maximum range)
+  double lethal_radius = 20;          ///< metres: Carleton R
+  double suppression_radius = 100;    ///< metres
+  double destruction_radius = 5;      ///< metres
+  double kill_fraction = 0.35;        ///< share of casualties killed
 };
 
 /// A scheduled reinforcement ([[reinforcement]] table): agents of a side that arrive at an

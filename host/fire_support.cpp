@@ -17,10 +17,10 @@ std::vector<AssetParams> make_assets(const ScenarioConfig& cfg) {
     q.x_m = static_cast<float>(a.x);
     q.y_m = static_cast<float>(a.y);
     q.range_m = a.kind == 0 ? static_cast<float>(a.range) : 0.0f;
-    q.effect = WeaponEffect{static_cast<float>(a.cep), static_cast<float>(a.lethal_radius),
-                            static_cast<float>(a.kill_fraction),
-                            static_cast<float>(a.suppression_radius),
-                            static_cast<float>(a.destruction_radius)};
+    q.effect =
+        WeaponEffect{static_cast<float>(a.cep), static_cast<float>(a.lethal_radius),
+                     static_cast<float>(a.kill_fraction), static_cast<float>(a.suppression_radius),
+                     static_cast<float>(a.destruction_radius)};
     q.max_distance_m = static_cast<float>(t.max_distance);
     q.safe_distance_m = static_cast<float>(t.safe_distance);
     q.min_confidence = static_cast<float>(t.min_confidence);
@@ -37,12 +37,13 @@ FireBudget::FireBudget(const ScenarioConfig& cfg) : dt_s_(cfg.dt) {
 
 std::int64_t FireBudget::ready(std::size_t k, std::int64_t step) const {
   const Asset& a = assets_[k];
-  const auto allowance =
-      static_cast<std::int64_t>(std::floor(a.per_day * (static_cast<double>(step) * dt_s_) / 86400.0));
+  const auto allowance = static_cast<std::int64_t>(
+      std::floor(a.per_day * (static_cast<double>(step) * dt_s_) / 86400.0));
   const std::int64_t left = std::max<std::int64_t>(0, allowance - fired_[k]);
   if (a.air) return std::min<std::int64_t>(left, 1);
-  const auto rate = static_cast<std::int64_t>(std::floor(a.rounds_per_step * static_cast<double>(step)) -
-                                              std::floor(a.rounds_per_step * static_cast<double>(step - 1)));
+  const auto rate =
+      static_cast<std::int64_t>(std::floor(a.rounds_per_step * static_cast<double>(step)) -
+                                std::floor(a.rounds_per_step * static_cast<double>(step - 1)));
   return std::min(left, rate);
 }
 

@@ -31,7 +31,8 @@ inline Handle group(hid_t parent, const std::string& name) {
                 name.c_str());
 }
 
-inline void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data, bool scalar) {
+inline void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data,
+                     bool scalar) {
   Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose, name);
   Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr, type, data), name);
@@ -77,7 +78,7 @@ inline const std::vector<double> kLength = {1, 0, 0, 0, 0, 0, 0};
 
 /// Writes a chunked, compressed dataset of rank 1 or 2.
 inline void write_array(hid_t loc, const std::string& name, hid_t type, std::vector<hsize_t> dims,
-                 const void* data, std::size_t elem_size) {
+                        const void* data, std::size_t elem_size) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
                name.c_str());
   Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name.c_str());
@@ -114,7 +115,7 @@ inline void extendible(hid_t loc, const char* name, hid_t type, bool per_side) {
 
 /// Appends `rows` rows to an extendible dataset starting at row `at`.
 inline void append(hid_t loc, const char* name, hid_t type, hsize_t at, hsize_t rows, bool per_side,
-            const void* data) {
+                   const void* data) {
   const int rank = per_side ? 2 : 1;
   Handle ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose, name);
   hsize_t size[2] = {at + rows, kSides}, start[2] = {at, 0}, count[2] = {rows, kSides};

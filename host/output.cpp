@@ -16,7 +16,6 @@ namespace {
 
 using namespace h5;
 
-
 /// openPMD mesh record attributes for a [ny][nx] raster.
 void mesh_attrs(hid_t rec, double cell) {
   attr(rec, "geometry", std::string("cartesian"));
@@ -175,7 +174,6 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::record(const Observation& obs) { pending_.push_back(obs); }
-
 
 void OutputFile::append_series() {
   append_events();

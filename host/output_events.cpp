@@ -41,7 +41,8 @@ void OutputFile::create_event_tables() {
                    "weapon 0 = artillery, 1 = air; target_cell is the cell of the side's "
                    "picture it was aimed at; aim and impact in metres; killed, wounded (of "
                    "which friendly: the firing side's own) and urban cells destroyed"));
-  attr(st, "asset_names", meta_.asset_names.empty() ? std::vector<std::string>{""} : meta_.asset_names);
+  attr(st, "asset_names",
+       meta_.asset_names.empty() ? std::vector<std::string>{""} : meta_.asset_names);
   attr(st, "weapons", std::vector<std::string>{"artillery", "air"});
   extendible(st, "step", H5T_NATIVE_INT64, false);
   extendible(st, "time", H5T_NATIVE_DOUBLE, false);
@@ -69,7 +70,8 @@ void OutputFile::append_events() {
     column<double>(sc, "time", H5T_NATIVE_DOUBLE, at, v, [](const E& e) { return e.time_s; });
     column<std::int32_t>(sc, "settlement", H5T_NATIVE_INT32, at, v,
                          [](const E& e) { return e.change.settlement; });
-    column<std::int8_t>(sc, "from", H5T_NATIVE_INT8, at, v, [](const E& e) { return e.change.from; });
+    column<std::int8_t>(sc, "from", H5T_NATIVE_INT8, at, v,
+                        [](const E& e) { return e.change.from; });
     column<std::int8_t>(sc, "to", H5T_NATIVE_INT8, at, v, [](const E& e) { return e.change.to; });
     event_rows_ += static_cast<std::int64_t>(v.size());
     pending_events_.clear();
@@ -83,20 +85,27 @@ void OutputFile::append_events() {
     const auto& weapons = meta_.asset_weapons;
     column<std::int64_t>(st, "step", H5T_NATIVE_INT64, at, v, [](const E& e) { return e.step; });
     column<double>(st, "time", H5T_NATIVE_DOUBLE, at, v, [](const E& e) { return e.time_s; });
-    column<std::int8_t>(st, "side", H5T_NATIVE_INT8, at, v,
-                        [&](const E& e) { return sides.at(static_cast<std::size_t>(e.impact.asset)); });
-    column<std::int32_t>(st, "asset", H5T_NATIVE_INT32, at, v, [](const E& e) { return e.impact.asset; });
-    column<std::uint8_t>(st, "weapon", H5T_NATIVE_UINT8, at, v,
-                         [&](const E& e) { return weapons.at(static_cast<std::size_t>(e.impact.asset)); });
-    column<std::int32_t>(st, "target_cell", H5T_NATIVE_INT32, at, v, [](const E& e) { return e.impact.cell; });
+    column<std::int8_t>(st, "side", H5T_NATIVE_INT8, at, v, [&](const E& e) {
+      return sides.at(static_cast<std::size_t>(e.impact.asset));
+    });
+    column<std::int32_t>(st, "asset", H5T_NATIVE_INT32, at, v,
+                         [](const E& e) { return e.impact.asset; });
+    column<std::uint8_t>(st, "weapon", H5T_NATIVE_UINT8, at, v, [&](const E& e) {
+      return weapons.at(static_cast<std::size_t>(e.impact.asset));
+    });
+    column<std::int32_t>(st, "target_cell", H5T_NATIVE_INT32, at, v,
+                         [](const E& e) { return e.impact.cell; });
     column<float>(st, "aim_x", H5T_NATIVE_FLOAT, at, v, [](const E& e) { return e.impact.aim_x; });
     column<float>(st, "aim_y", H5T_NATIVE_FLOAT, at, v, [](const E& e) { return e.impact.aim_y; });
     column<float>(st, "impact_x", H5T_NATIVE_FLOAT, at, v, [](const E& e) { return e.impact.x; });
     column<float>(st, "impact_y", H5T_NATIVE_FLOAT, at, v, [](const E& e) { return e.impact.y; });
     column<float>(st, "cep", H5T_NATIVE_FLOAT, at, v, [](const E& e) { return e.impact.cep_m; });
-    column<std::int32_t>(st, "killed", H5T_NATIVE_INT32, at, v, [](const E& e) { return e.impact.killed; });
-    column<std::int32_t>(st, "wounded", H5T_NATIVE_INT32, at, v, [](const E& e) { return e.impact.wounded; });
-    column<std::int32_t>(st, "friendly", H5T_NATIVE_INT32, at, v, [](const E& e) { return e.impact.friendly; });
+    column<std::int32_t>(st, "killed", H5T_NATIVE_INT32, at, v,
+                         [](const E& e) { return e.impact.killed; });
+    column<std::int32_t>(st, "wounded", H5T_NATIVE_INT32, at, v,
+                         [](const E& e) { return e.impact.wounded; });
+    column<std::int32_t>(st, "friendly", H5T_NATIVE_INT32, at, v,
+                         [](const E& e) { return e.impact.friendly; });
     column<std::int32_t>(st, "cells_destroyed", H5T_NATIVE_INT32, at, v,
                          [](const E& e) { return e.impact.cells_destroyed; });
     strike_rows_ += static_cast<std::int64_t>(v.size());

@@ -117,10 +117,10 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.in_cover_hit = static_cast<float>(cfg.in_cover_hit);
   for (int s = 0; s < kSides; ++s) {
     const SideConfig& c = cfg.sides[s];
-    p.picture[s] = PictureParams{
-        static_cast<float>(c.sighting_error), static_cast<float>(c.sighting_decay),
-        static_cast<float>(std::min(1.0, c.drone_coverage * cfg.dt / 3600.0)),
-        static_cast<float>(c.drone_detect), static_cast<float>(c.drone_error)};
+    p.picture[s] =
+        PictureParams{static_cast<float>(c.sighting_error), static_cast<float>(c.sighting_decay),
+                      static_cast<float>(std::min(1.0, c.drone_coverage * cfg.dt / 3600.0)),
+                      static_cast<float>(c.drone_detect), static_cast<float>(c.drone_error)};
   }
   p.strike_suppression = static_cast<float>(cfg.strike_suppression);
   p.strike_morale_shock = static_cast<float>(cfg.strike_morale_shock);

@@ -76,7 +76,8 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
     for (const SettlementChange& c : sim.backend().settlement_changes())
       out.event(SettlementEvent{step, step * cfg.dt, c});
     if (step > 0 && !cfg.assets.empty())
-      for (const Impact& m : sim.backend().strikes()) out.strike(StrikeEvent{step, step * cfg.dt, m});
+      for (const Impact& m : sim.backend().strikes())
+        out.strike(StrikeEvent{step, step * cfg.dt, m});
   };
 
   AgentArrays agents;

@@ -84,7 +84,8 @@ class ThrustBackend final : public Backend {
       seen_step_[s].assign(ncells_, -1), seen_error_[s].assign(ncells_, 0.0f);
     }
     damage_.assign(ncells_, 0);
-    drones_ = p_.picture[0].drone_cover_per_step > 0.0f || p_.picture[1].drone_cover_per_step > 0.0f;
+    drones_ =
+        p_.picture[0].drone_cover_per_step > 0.0f || p_.picture[1].drone_cover_per_step > 0.0f;
     step_ = 0;
     reduce_units();
     territory(0);  // step 0 shows who holds what at the start
@@ -205,7 +206,8 @@ class ThrustBackend final : public Backend {
       get(seen_step_[s], seen);
       ra.picture[s].resize(seen.size());
       for (std::size_t c = 0; c < seen.size(); ++c)
-        ra.picture[s][c] = sighting_confidence(seen[c], step_, p_.dt_s, p_.picture[s].sighting_tau_s);
+        ra.picture[s][c] =
+            sighting_confidence(seen[c], step_, p_.dt_s, p_.picture[s].sighting_tau_s);
     }
   }
 
@@ -234,17 +236,18 @@ class ThrustBackend final : public Backend {
       const std::int64_t n = budget_.ready(k, step);
       if (n <= 0) continue;
       const AssetParams& as = assets_host_[k];
-      const TargetChoice c = thrust::transform_reduce(
-          pol, first, first + ncells_,
-          TargetCandidate{p_, raw(settlement_), picture(), u, as, static_cast<std::int32_t>(k), step},
-          no_target(), BetterTarget{});
+      const TargetChoice c =
+          thrust::transform_reduce(pol, first, first + ncells_,
+                                   TargetCandidate{p_, raw(settlement_), picture(), u, as,
+                                                   static_cast<std::int32_t>(k), step},
+                                   no_target(), BetterTarget{});
       if (c.seen < 0) continue;
       budget_.spend(k, n);
       const float error = seen_error_[as.side][c.cell];
       const std::int64_t rounds = budget_.impacts(k, n);
       for (std::int64_t j = 0; j < rounds; ++j)
-        impacts_host_.push_back(Impact{static_cast<std::int32_t>(k), c.cell, error, 0, 0, 0, 0, 0,
-                                       0, 0, 0, 0});
+        impacts_host_.push_back(
+            Impact{static_cast<std::int32_t>(k), c.cell, error, 0, 0, 0, 0, 0, 0, 0, 0, 0});
       strikes_step_[as.side] += rounds;
       strikes_total_[as.side] += rounds;
     }
@@ -254,8 +257,9 @@ class ThrustBackend final : public Backend {
     const AssetParams* assets = raw(assets_);
     thrust::for_each_n(pol, first, count, ImpactPoints{p_, assets, raw(impacts_), step});
     thrust::for_each_n(pol, first, n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
-    thrust::for_each_n(pol, first, static_cast<std::int32_t>(sett_cells_.size()),
-                       StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
+    thrust::for_each_n(
+        pol, first, static_cast<std::int32_t>(sett_cells_.size()),
+        StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
     thrust::for_each_n(pol, first, count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
     get(impacts_, impacts_host_);
     for (const Impact& m : impacts_host_) {
@@ -280,7 +284,8 @@ class ThrustBackend final : public Backend {
     for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
     thrust::for_each_n(pol, first, unique,
                        ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
-    if (drones_ && step > 0) thrust::for_each_n(pol, first, ncells_, DroneSighting{p_, r, picture(), step});
+    if (drones_ && step > 0)
+      thrust::for_each_n(pol, first, ncells_, DroneSighting{p_, r, picture(), step});
     thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
     thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
     thrust::for_each_n(pol, first, nsettlements_, SettlementControl{settlements(), raw(control_)});

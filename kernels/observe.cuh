@@ -13,15 +13,15 @@ struct Tally {
   std::int64_t wounded[kSides];
   std::int64_t killed[kSides];
   std::int64_t fleeing[kSides];
-  std::int64_t reserve[kSides];           ///< scheduled reinforcements not arrived yet
-  std::int64_t shots[kSides];             ///< shots fired this step
-  std::int64_t hits[kSides];              ///< hits (wounds + kills) this step
-  std::int64_t cells_held[kSides];        ///< raster cells under the side's control
-  std::int64_t settlements_held[kSides];  ///< settlements held (majority of their cells)
-  std::int64_t captures[kSides];          ///< settlements taken from the other side, cumulative
-  std::int64_t strikes[kSides];           ///< rounds and bombs the side fired this step
-  std::int64_t strikes_total[kSides];     ///< the same, cumulative
-  std::int64_t strike_casualties[kSides]; ///< the side's soldiers struck by any strike, cumulative
+  std::int64_t reserve[kSides];            ///< scheduled reinforcements not arrived yet
+  std::int64_t shots[kSides];              ///< shots fired this step
+  std::int64_t hits[kSides];               ///< hits (wounds + kills) this step
+  std::int64_t cells_held[kSides];         ///< raster cells under the side's control
+  std::int64_t settlements_held[kSides];   ///< settlements held (majority of their cells)
+  std::int64_t captures[kSides];           ///< settlements taken from the other side, cumulative
+  std::int64_t strikes[kSides];            ///< rounds and bombs the side fired this step
+  std::int64_t strikes_total[kSides];      ///< the same, cumulative
+  std::int64_t strike_casualties[kSides];  ///< the side's soldiers struck by any strike, cumulative
 
   SALIENT_HD Tally operator+(const Tally& o) const {
     Tally t;

@@ -24,11 +24,11 @@ enum class Purpose : std::uint32_t {
   kHit = 4,
   kMoveJitter = 5,
   kRegion = 6,
-  kDrone = 7,   ///< drone overflight and detection, per cell
-  kTarget = 8,  ///< tie-break among equally fresh targets, per cell
-  kAim = 9,     ///< aim error from the sighting's position error, per asset
-  kImpact = 10, ///< ballistic dispersion, per impact
-  kStrike = 11, ///< casualty draws, per agent and impact
+  kDrone = 7,    ///< drone overflight and detection, per cell
+  kTarget = 8,   ///< tie-break among equally fresh targets, per cell
+  kAim = 9,      ///< aim error from the sighting's position error, per asset
+  kImpact = 10,  ///< ballistic dispersion, per impact
+  kStrike = 11,  ///< casualty draws, per agent and impact
 };
 
 /// Four independent 32-bit random words for (seed, step, entity, purpose, sub).

@@ -54,15 +54,15 @@ enum TargetingKind : std::uint8_t {
 
 /// A fire-support asset as kernels see it: weapon, position and its targeting policy.
 struct AssetParams {
-  std::uint8_t side;       ///< side it fires for
-  std::uint8_t kind;       ///< WeaponKind
-  std::uint8_t policy;     ///< TargetingKind
-  float x_m, y_m;          ///< battery position (artillery), metres
-  float range_m;           ///< maximum range, metres (<= 0: unlimited, air)
-  WeaponEffect effect;     ///< cep_m is the CEP at maximum range for artillery
-  float max_distance_m;    ///< front-line fire: targets within this of own troops, metres
-  float safe_distance_m;   ///< no target closer than this to own troops (0: ignored), metres
-  float min_confidence;    ///< only sightings at least this fresh: exp(-age / tau) >= this
+  std::uint8_t side;      ///< side it fires for
+  std::uint8_t kind;      ///< WeaponKind
+  std::uint8_t policy;    ///< TargetingKind
+  float x_m, y_m;         ///< battery position (artillery), metres
+  float range_m;          ///< maximum range, metres (<= 0: unlimited, air)
+  WeaponEffect effect;    ///< cep_m is the CEP at maximum range for artillery
+  float max_distance_m;   ///< front-line fire: targets within this of own troops, metres
+  float safe_distance_m;  ///< no target closer than this to own troops (0: ignored), metres
+  float min_confidence;   ///< only sightings at least this fresh: exp(-age / tau) >= this
 };
 
 /// CEP (metres) of an asset's round aimed at distance d: constant for air-delivered guided
@@ -76,12 +76,12 @@ SALIENT_HD inline float cep_at(const AssetParams& a, float d_m) {
 /// One round or bomb of this step. The host fills asset, cell and sighting error in key
 /// order (asset, then round); ImpactPoints the points; ImpactTally the counts.
 struct Impact {
-  std::int32_t asset;    ///< firing asset
-  std::int32_t cell;     ///< target cell of the firing side's picture
-  float sighting_error;  ///< position error of that sighting, metres
-  float aim_x, aim_y;    ///< where it was aimed, metres
-  float x, y;            ///< where it fell, metres
-  float cep_m;           ///< CEP at the range fired, metres
+  std::int32_t asset;            ///< firing asset
+  std::int32_t cell;             ///< target cell of the firing side's picture
+  float sighting_error;          ///< position error of that sighting, metres
+  float aim_x, aim_y;            ///< where it was aimed, metres
+  float x, y;                    ///< where it fell, metres
+  float cep_m;                   ///< CEP at the range fired, metres
   std::int32_t killed, wounded;  ///< casualties it caused
   std::int32_t friendly;         ///< of which the firing side's own soldiers
   std::int32_t cells_destroyed;  ///< urban cells within its destruction radius

@@ -24,8 +24,7 @@ TEST(Units, StrengthCentroidAndSpreadFromActiveAgents) {
 
 /// The two-village scenario's units and region, with a commander per side.
 struct Plan {
-  ScenarioConfig cfg =
-      load_scenario(test::source_dir() + "/configs/two_villages.toml");
+  ScenarioConfig cfg = load_scenario(test::source_dir() + "/configs/two_villages.toml");
   ModelParams p = make_params(cfg);
   Region region = make_region(cfg);
   UnitArrays u = make_units(cfg, p);

@@ -33,8 +33,8 @@ struct StrikeWorld {
     assets.push_back(a);
     for (int i = 0; i < n; ++i) {
       const auto r = philox(3, 0, static_cast<std::uint32_t>(i), Purpose::kInitPosition);
-      w.add(1, 100.0f + 200.0f * uniform_float(r.v[0]), 100.0f + 200.0f * uniform_float(r.v[1]),
-            0, 0);
+      w.add(1, 100.0f + 200.0f * uniform_float(r.v[0]), 100.0f + 200.0f * uniform_float(r.v[1]), 0,
+            0);
     }
     Impact m{};
     m.asset = 0, m.x = 200.0f, m.y = 200.0f;
@@ -112,7 +112,8 @@ TEST(FireSupport, SuppressionAndMoraleShockWithinRadius) {
   StrikeWorld s(0);
   const auto inside = s.w.add(1, 200.0f + 59.0f, 200.0f, 0, 0);
   const auto outside = s.w.add(1, 200.0f + 61.0f, 200.0f, 0, 0);
-  s.w.each(StrikeEffect{s.w.p, s.w.agents(), s.w.raster(), s.assets.data(), s.impacts.data(), 1, 1});
+  s.w.each(
+      StrikeEffect{s.w.p, s.w.agents(), s.w.raster(), s.assets.data(), s.impacts.data(), 1, 1});
   EXPECT_FLOAT_EQ(s.w.a.suppression[inside], s.w.p.strike_suppression);
   EXPECT_FLOAT_EQ(s.w.a.morale[inside], 0.9f - s.w.p.strike_morale_shock);
   EXPECT_FLOAT_EQ(s.w.a.suppression[outside], 0.0f);

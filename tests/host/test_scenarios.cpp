@@ -13,8 +13,7 @@ using test::column;
 // configs/two_villages.toml: the stronger attacker takes both villages within the run, and at
 // least one village changes hands (from one side to the other) more than once.
 TEST(Scenarios, TwoVillagesTakenByAttackerAfterChangingHands) {
-  const ScenarioConfig cfg =
-      load_scenario(test::source_dir() + "/configs/two_villages.toml");
+  const ScenarioConfig cfg = load_scenario(test::source_dir() + "/configs/two_villages.toml");
   const auto ds = test::read_datasets(test::run_to_file(cfg, "two_villages.h5"),
                                       {"/events", "/settlements", "/timeseries"});
   const auto settlement = column<std::int32_t>(ds, "/events/settlement_control/settlement");
@@ -104,11 +103,12 @@ TEST(Scenarios, VillageBombingDrivesDefendersOutAndVillagesChangeHands) {
     EXPECT_GT(with.air_strikes, 0u) << "seed " << seed;
     EXPECT_EQ(with.air_strikes_on_settlements, with.air_strikes) << "seed " << seed;
     EXPECT_EQ(without.air_strikes, 0u);
-    std::printf("seed %llu: out of the fight %.3f with air, %.3f without; changes of hands %lld "
-                "with, %lld without; %zu air strikes\n",
-                static_cast<unsigned long long>(seed), with.out_of_fight, without.out_of_fight,
-                static_cast<long long>(with.changes_of_hands),
-                static_cast<long long>(without.changes_of_hands), with.air_strikes);
+    std::printf(
+        "seed %llu: out of the fight %.3f with air, %.3f without; changes of hands %lld "
+        "with, %lld without; %zu air strikes\n",
+        static_cast<unsigned long long>(seed), with.out_of_fight, without.out_of_fight,
+        static_cast<long long>(with.changes_of_hands),
+        static_cast<long long>(without.changes_of_hands), with.air_strikes);
   }
   EXPECT_GT(out_air, 1.5 * out_none) << out_air << " vs " << out_none;
   EXPECT_GT(changes_air, changes_none);

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from analysis import openpmd_check, plot
-from analysis.io import NotASalientFile, read_mesh, read_run, snapshot_steps
+from analysis.io import NotASalientFile, read_mesh, read_run, read_strikes, snapshot_steps
 from analysis.summary import format_summary, summary
 from conftest import ROOT, make_run_file
 
@@ -205,6 +205,18 @@ def test_real_run_file(tmp_path):
     if steps:
         nx, ny = int(run.attrs["nx"]), int(run.attrs["ny"])
         assert read_mesh(path, steps[-1], "control").shape == (ny, nx)
-    assert len(summary(path)) == 2
+    rows = summary(path)
+    assert len(rows) == 2
+    strikes = read_strikes(path)
+    if "strikes_total" in run.series:  # fire support: the events table matches the series
+        for i in range(2):
+            assert int(np.sum(strikes["side"] == i)) == rows[i]["strikes"]
+        assert len({len(v) for k, v in strikes.items() if k != "asset_names"}) == 1
     plot.plot_run(path, tmp_path / "real.png")
     assert _is_png(tmp_path / "real.png")
+
+
+def test_read_strikes_without_fire_support(run_file):
+    strikes = read_strikes(run_file)
+    assert strikes["step"].shape == (0,) and strikes["asset_names"] == []
+    assert summary(run_file)[0]["strikes"] == 0
