@@ -202,39 +202,15 @@ class Section {
     fail(key, "expected one of " + list + ", got " + got(*n));
   }
 
-  /// Required [x0, y0, x1, y1] with x0 < x1, y0 < y1 inside [0, w] x [0, h].
-  void rect(std::string_view key, Rect& out, double w, double h) {
+  /// Required array of exactly N numbers (into v); false if absent. `want` starts messages.
+  template <std::size_t N>
+  bool numbers(std::string_view key, double (&v)[N], const std::string& want) {
     const toml::node* n = get(key, kRequired);
-    if (!n) return;
-    const std::string want =
-        "expected [x0, y0, x1, y1] in metres with x0 < x1, y0 < y1, inside [0, " + fmt(w) +
-        "] x [0, " + fmt(h) + "], got ";
+    if (!n) return false;
     const toml::array* a = n->as_array();
     if (!a) fail(key, want + got(*n));
-    if (a->size() != 4) fail(key, want + "an array of " + std::to_string(a->size()) + " elements");
-    double v[4];
-    for (std::size_t i = 0; i < 4; ++i) {
-      const toml::node& e = *a->get(i);
-      if (!e.is_number())
-        throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
-      v[i] = e.value<double>().value();
-    }
-    if (!(0 <= v[0] && v[0] < v[2] && v[2] <= w && 0 <= v[1] && v[1] < v[3] && v[3] <= h))
-      fail(key,
-           want + "[" + fmt(v[0]) + ", " + fmt(v[1]) + ", " + fmt(v[2]) + ", " + fmt(v[3]) + "]");
-    out = {v[0], v[1], v[2], v[3]};
-  }
-
-  /// Required [x, y] in metres (finite; may lie outside the region, e.g. a battery behind it).
-  void point(std::string_view key, double& x, double& y) {
-    const toml::node* n = get(key, kRequired);
-    if (!n) return;
-    const std::string want = "expected [x, y] in metres, got ";
-    const toml::array* a = n->as_array();
-    if (!a) fail(key, want + got(*n));
-    if (a->size() != 2) fail(key, want + "an array of " + std::to_string(a->size()) + " elements");
-    double v[2];
-    for (std::size_t i = 0; i < 2; ++i) {
+    if (a->size() != N) fail(key, want + "an array of " + std::to_string(a->size()) + " elements");
+    for (std::size_t i = 0; i < N; ++i) {
       const toml::node& e = *a->get(i);
       if (!e.is_number())
         throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
@@ -243,6 +219,26 @@ class Section {
         throw_at(e.source().begin, full(key),
                  "expected a coordinate in [-1e7, 1e7] metres, got " + fmt(v[i]));
     }
+    return true;
+  }
+
+  /// Required [x0, y0, x1, y1] with x0 < x1, y0 < y1 inside [0, w] x [0, h].
+  void rect(std::string_view key, Rect& out, double w, double h) {
+    const std::string want =
+        "expected [x0, y0, x1, y1] in metres with x0 < x1, y0 < y1, inside [0, " + fmt(w) +
+        "] x [0, " + fmt(h) + "], got ";
+    double v[4];
+    if (!numbers(key, v, want)) return;
+    if (!(0 <= v[0] && v[0] < v[2] && v[2] <= w && 0 <= v[1] && v[1] < v[3] && v[3] <= h))
+      fail(key,
+           want + "[" + fmt(v[0]) + ", " + fmt(v[1]) + ", " + fmt(v[2]) + ", " + fmt(v[3]) + "]");
+    out = {v[0], v[1], v[2], v[3]};
+  }
+
+  /// Required [x, y] in metres (finite; may lie outside the region, e.g. a battery behind it).
+  void point(std::string_view key, double& x, double& y) {
+    double v[2];
+    if (!numbers(key, v, "expected [x, y] in metres, got ")) return;
     x = v[0], y = v[1];
   }
 
