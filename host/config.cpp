@@ -216,8 +216,7 @@ class Section {
         throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
       v[i] = e.value<double>().value();
       if (!(std::fabs(v[i]) <= 1e7))
-        throw_at(e.source().begin, full(key),
-                 "expected a coordinate in [-1e7, 1e7] metres, got " + fmt(v[i]));
+        throw_at(e.source().begin, full(key), "expected a number in [-1e7, 1e7], got " + fmt(v[i]));
     }
     return true;
   }
@@ -363,6 +362,21 @@ void read_model(Section& s, ScenarioConfig& c) {
   s.number("strike_morale_shock", c.strike_morale_shock, kFraction);
   s.number("strike_prone_factor", c.strike_prone_factor, kFraction);
   s.number("destruction_cover_loss", c.destruction_cover_loss, kFraction);
+  s.done();
+}
+
+/// [arena]: law = "square" | "linear", kill_rate = [side 0, side 1] (both required).
+void read_arena(Section& s, ScenarioConfig& c) {
+  c.arena_law = 0;
+  s.choice("law", c.arena_law, {"none", "square", "linear"});
+  if (c.arena_law == 0) s.fail("law", "expected square or linear (an [arena] table needs a law)");
+  double v[2] = {0, 0};
+  if (s.numbers("kill_rate", v, "expected [rate of side 0, rate of side 1], per second, got ")) {
+    for (int k = 0; k < 2; ++k)
+      if (!(v[k] >= 0 && v[k] <= 1e3))
+        s.fail("kill_rate", "expected rates in [0, 1000] per second, got " + fmt(v[k]));
+    c.arena_rate = {v[0], v[1]};
+  }
   s.done();
 }
 
@@ -526,7 +540,10 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   root.tables("targeting");
   const toml::array* artillery = root.tables("artillery");
   const toml::array* air = root.tables("air");
+  const bool arena = root.has("arena");
+  Section arena_section = root.table("arena");
   root.done();
+  if (arena) read_arena(arena_section, cfg);
 
   read_run(run, cfg);
   read_region(region, cfg);

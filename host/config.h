@@ -167,6 +167,10 @@ struct ScenarioConfig {
   double strike_prone_factor = 0.5;      ///< casualty factor for a soldier lying in cover
   double destruction_cover_loss = 0.34;  ///< share of urban cover lost per destroying hit
 
+  // [arena]: the validation arena (kernels/arena.cuh) instead of the full model.
+  int arena_law = 0;                        ///< 0 none, 1 square (aimed), 2 linear (area)
+  std::array<double, 2> arena_rate{0, 0};  ///< per-capita kill rate of each side, see law
+
   std::vector<SideConfig> sides;  ///< exactly two
   std::vector<ReinforcementConfig> reinforcements;
   std::vector<TargetingConfig> targeting;

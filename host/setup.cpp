@@ -126,6 +126,8 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.strike_morale_shock = static_cast<float>(cfg.strike_morale_shock);
   p.strike_prone_factor = static_cast<float>(cfg.strike_prone_factor);
   p.destruction_cover_loss = static_cast<float>(cfg.destruction_cover_loss);
+  p.arena_law = static_cast<std::uint8_t>(cfg.arena_law);
+  for (int s = 0; s < kSides; ++s) p.arena_rate[s] = cfg.arena_rate[static_cast<std::size_t>(s)];
   p.jitter_m = static_cast<float>(cfg.jitter);
   p.arrive_radius_m = static_cast<float>(cfg.arrive_radius);
   return p;

@@ -22,7 +22,8 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
                    make_settlement_layout(region_));
   backend_->set_fire_support(make_assets(cfg_), FireBudget(cfg_));
   for (int s = 0; s < kSides; ++s)
-    if (cfg_.sides[s].commander) commanders_.emplace_back(cfg_, s, units, region_);
+    if (cfg_.sides[s].commander && cfg_.arena_law == 0)  // the arena has no commanders
+      commanders_.emplace_back(cfg_, s, units, region_);
   replan_steps_ = std::max<std::int64_t>(1, std::llround(cfg_.replan_interval / cfg_.dt));
   arrivals_ = make_arrivals(cfg_);
   plan();

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/arena.cuh"
 #include "../kernels/binning.cuh"
 #include "../kernels/fire.cuh"
 #include "../kernels/move.cuh"
@@ -143,6 +144,10 @@ class ThrustBackend final : public Backend {
   void step(std::uint32_t step) override {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
+    if (p_.arena_law != kNoArena) {
+      arena_step(step);
+      return;
+    }
     const AgentView a = agents();
     const RasterView r = raster();
 
@@ -221,6 +226,21 @@ class ThrustBackend final : public Backend {
   void reduce_units() {
     thrust::for_each_n(Traits::policy(), thrust::counting_iterator<std::int32_t>(0), nunits_,
                        UnitReduce{agents(), units()});
+  }
+
+  /// The validation arena's step: alive soldiers per side (an integer reduction), then each
+  /// soldier's attrition draw with its side's kill probability.
+  void arena_step(std::uint32_t step) {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    const Tally t = thrust::transform_reduce(pol, first, first + n_, TallyAgent{agents()},
+                                             zero_tally(), AddTally{});
+    ArenaAttrition f{p_, agents(), {0.0f, 0.0f}, step};
+    for (int s = 0; s < kSides; ++s)
+      f.kill_probability[s] = arena_kill_probability(p_.arena_law, p_.arena_rate[1 - s], p_.dt_s,
+                                                     t.strength[s], t.strength[1 - s]);
+    thrust::for_each_n(pol, first, n_, f);
+    step_ = step;
   }
 
   /// Fire support: each asset with budget this step picks a target from its side's picture

@@ -100,6 +100,11 @@ struct ModelParams {
   float strike_morale_shock;      ///< morale lost per impact within its suppression radius
   float strike_prone_factor;      ///< casualty probability factor for a soldier lying in cover
   float destruction_cover_loss;   ///< share of an urban cell's cover lost per destroying hit
+
+  // Validation arena (kernels/arena.cuh): law (ArenaLaw, 0 = the full model) and each side's
+  // per-capita kill rate.
+  std::uint8_t arena_law;
+  double arena_rate[kSides];
 };
 
 }  // namespace salient

@@ -29,6 +29,7 @@ enum class Purpose : std::uint32_t {
   kAim = 9,      ///< aim error from the sighting's position error, per asset
   kImpact = 10,  ///< ballistic dispersion, per impact
   kStrike = 11,  ///< casualty draws, per agent and impact
+  kArena = 12,   ///< attrition in the validation arena, per agent
 };
 
 /// Four independent 32-bit random words for (seed, step, entity, purpose, sub).
