@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -110,18 +111,20 @@ enum Need { kOptional, kRequired };
 class Section {
  public:
   Section(const std::string& file, const toml::table* t, std::string prefix,
-          toml::source_position pos)
-      : file_(file), t_(t), prefix_(std::move(prefix)), pos_(pos) {}
+          toml::source_region where)
+      : file_(file), t_(t), prefix_(std::move(prefix)), where_(std::move(where)) {}
 
   /// Throws ConfigError for `key`, located at its node, or at this table if it is absent.
   [[noreturn]] void fail(std::string_view key, const std::string& msg) const {
     const toml::node* n = t_ ? t_->get(key) : nullptr;
-    throw_at(n ? n->source().begin : pos_, full(key), msg);
+    throw_at(n ? n->source() : where_, full(key), msg);
   }
-  [[noreturn]] void throw_at(toml::source_position p, const std::string& key,
+  /// Throws for `key` at region r: its own file (a key from a base file names that file).
+  [[noreturn]] void throw_at(const toml::source_region& r, const std::string& key,
                              const std::string& msg) const {
-    throw ConfigError(file_ + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-                      key + ": " + msg);
+    const std::string& file = r.path ? *r.path : file_;
+    throw ConfigError(file + ":" + std::to_string(r.begin.line) + ":" +
+                      std::to_string(r.begin.column) + ": " + key + ": " + msg);
   }
 
   void number(std::string_view key, double& out, Range r, Need need = kOptional) {
@@ -213,10 +216,10 @@ class Section {
     for (std::size_t i = 0; i < N; ++i) {
       const toml::node& e = *a->get(i);
       if (!e.is_number())
-        throw_at(e.source().begin, full(key), want + got(e) + " as element " + std::to_string(i));
+        throw_at(e.source(), full(key), want + got(e) + " as element " + std::to_string(i));
       v[i] = e.value<double>().value();
       if (!(std::fabs(v[i]) <= 1e7))
-        throw_at(e.source().begin, full(key), "expected a number in [-1e7, 1e7], got " + fmt(v[i]));
+        throw_at(e.source(), full(key), "expected a number in [-1e7, 1e7], got " + fmt(v[i]));
     }
     return true;
   }
@@ -245,7 +248,7 @@ class Section {
   Section table(std::string_view key, Need need = kOptional) {
     const toml::node* n = get(key, need);
     if (n && !n->is_table()) fail(key, "expected a table, got " + got(*n));
-    return Section(file_, n ? n->as_table() : nullptr, full(key), n ? n->source().begin : pos_);
+    return Section(file_, n ? n->as_table() : nullptr, full(key), n ? n->source() : where_);
   }
 
   /// Array of tables `key`; null if absent.
@@ -260,7 +263,7 @@ class Section {
     if (t_) {
       for (auto&& [k, v] : *t_) {
         if (std::find(allowed_.begin(), allowed_.end(), k.str()) != allowed_.end()) continue;
-        throw_at(k.source().begin, full(k.str()),
+        throw_at(k.source(), full(k.str()),
                  std::string(v.is_table() ? "unknown table; " : "unknown key; ") +
                      suggest(k.str(), allowed_));
       }
@@ -283,7 +286,7 @@ class Section {
   const std::string& file_;
   const toml::table* t_;
   std::string prefix_;
-  toml::source_position pos_;
+  toml::source_region where_;  ///< the table's own place (for keys it lacks)
   std::vector<std::string> allowed_;
   std::string missing_;
 };
@@ -515,10 +518,12 @@ void read_asset(Section& s, AssetConfig& a, const ScenarioConfig& c) {
 
 }  // namespace
 
-ScenarioConfig parse_scenario(const std::string& text, const std::string& path) {
-  toml::table doc;
+namespace {
+
+/// Parses TOML text as read from `path`; a syntax error becomes a ConfigError.
+toml::table parse_toml(const std::string& text, const std::string& path) {
   try {
-    doc = toml::parse(text, std::string_view(path));
+    return toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {
     std::string msg(e.description());
     std::replace(msg.begin(), msg.end(), '\n', ' ');
@@ -526,11 +531,106 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
     throw ConfigError(path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) +
                       ": (syntax): " + msg);
   }
+}
+
+/// The `name` of a table in an array of tables ("" if none).
+std::string name_of(const toml::node& n) {
+  const toml::table* t = n.as_table();
+  const toml::node* name = t ? t->get("name") : nullptr;
+  return name && name->is_string() ? name->as_string()->get() : std::string();
+}
+
+/// Moves every key of `over` into `base`: tables merge key by key; in arrays of tables an
+/// element whose `name` matches a base element's merges into it and others are appended;
+/// anything else replaces what the base had. Nodes keep their file and line.
+void merge(toml::table& base, toml::table& over) {
+  for (auto&& [k, v] : over) {
+    toml::node* b = base.get(k.str());
+    if (b && b->is_table() && v.is_table()) {
+      merge(*b->as_table(), *v.as_table());
+      continue;
+    }
+    if (b && b->is_array_of_tables() && v.is_array_of_tables()) {
+      toml::array& into = *b->as_array();
+      for (toml::node& e : *v.as_array()) {
+        const std::string name = name_of(e);
+        toml::node* same = nullptr;
+        for (toml::node& old : into)
+          if (!name.empty() && name_of(old) == name) same = &old;
+        if (same)
+          merge(*same->as_table(), *e.as_table());
+        else
+          into.push_back(std::move(*e.as_table()));
+      }
+      continue;
+    }
+    v.visit([&, &key = k](auto&& n) { base.insert_or_assign(key, std::move(n)); });
+  }
+}
+
+/// A scenario document with its `base` chain resolved: a file may name a base scenario
+/// (`base = "file.toml"`, relative to its own folder) whose keys it overrides (merge above:
+/// a [[side]] with a base side's name changes that side), and `drop` a list of top-level
+/// keys of the base to remove (e.g. ["air"]). `files` collects the chain.
+toml::table resolve_bases(toml::table doc, const std::string& path,
+                          std::vector<std::string>& files) {
+  files.push_back(path);
+  const toml::node* b = doc.get("base");
+  const toml::node* d = doc.get("drop");
+  Section self(path, &doc, "", toml::source_region{{1, 1}, {1, 1}, nullptr});
+  if (!b) {
+    if (d) self.fail("drop", "expected no 'drop' without a 'base' scenario");
+    return doc;
+  }
+  if (!b->is_string() || b->as_string()->get().empty())
+    self.fail("base", "expected the path of a base scenario file, got " + got(*b));
+  if (files.size() > 8) self.fail("base", "expected at most 8 nested base scenarios");
+  namespace fs = std::filesystem;
+  const std::string base_path =
+      (fs::path(path).parent_path() / b->as_string()->get()).lexically_normal().string();
+  for (const std::string& f : files)
+    if (fs::path(f).lexically_normal() == fs::path(base_path))
+      self.fail("base",
+                "expected a scenario that does not include itself, got \"" + base_path + "\"");
+  std::ifstream in(base_path, std::ios::binary);
+  std::error_code ec;
+  if (!in || fs::is_directory(base_path, ec))
+    self.fail("base", "cannot read the base scenario \"" + base_path + "\"");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  toml::table merged = resolve_bases(parse_toml(text, base_path), base_path, files);
+  if (d) {
+    const toml::array* list = d->as_array();
+    if (!list) self.fail("drop", "expected an array of top-level key names, got " + got(*d));
+    for (const toml::node& e : *list) {
+      if (!e.is_string() || !merged.contains(e.as_string()->get()))
+        self.throw_at(e.source(), "drop",
+                      "expected the name of a top-level key of the base scenario, got " + got(e));
+      merged.erase(e.as_string()->get());
+    }
+  }
+  doc.erase("base");
+  doc.erase("drop");
+  merge(merged, doc);
+  return merged;
+}
+
+}  // namespace
+
+ScenarioConfig parse_scenario(const std::string& text, const std::string& path) {
+  std::vector<std::string> files;
+  toml::table doc = resolve_bases(parse_toml(text, path), path, files);
 
   ScenarioConfig cfg;
   cfg.path = path;
   cfg.text = text;
-  Section root(path, &doc, "", {1, 1});
+  if (files.size() > 1) {  // store the merged scenario: it alone reproduces the run
+    std::ostringstream merged;
+    merged << "# " << path << " over its base";
+    for (std::size_t i = 1; i < files.size(); ++i) merged << (i > 1 ? ", over " : " ") << files[i];
+    merged << "; merged by salient\n" << doc << "\n";
+    cfg.text = merged.str();
+  }
+  Section root(path, &doc, "", toml::source_region{{1, 1}, {1, 1}, nullptr});
   Section run = root.table("run", kRequired);
   Section region = root.table("region", kRequired);
   Section terrain = root.table("terrain");
@@ -547,8 +647,12 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
 
   read_run(run, cfg);
   read_region(region, cfg);
-  if (!cfg.region_file.empty() && std::filesystem::path(cfg.region_file).is_relative())
-    cfg.region_file = (std::filesystem::path(path).parent_path() / cfg.region_file).string();
+  if (!cfg.region_file.empty() && std::filesystem::path(cfg.region_file).is_relative()) {
+    // Relative to the folder of the file that names it (a base scenario may).
+    const toml::node* n = doc.at_path("region.file").node();
+    const std::string from = n && n->source().path ? *n->source().path : path;
+    cfg.region_file = (std::filesystem::path(from).parent_path() / cfg.region_file).string();
+  }
   read_terrain(terrain, cfg);
   read_model(model, cfg);
   if (!sides || sides->size() != 2)
@@ -557,7 +661,7 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   std::vector<Section> side_sections;
   for (std::size_t i = 0; i < 2; ++i) {
     const toml::table& t = *sides->get(i)->as_table();
-    side_sections.emplace_back(path, &t, "side[" + std::to_string(i) + "]", t.source().begin);
+    side_sections.emplace_back(path, &t, "side[" + std::to_string(i) + "]", t.source());
     SideConfig& side = cfg.sides.emplace_back();
     side.role = i == 0 ? 0 : 1;  // by default the first side attacks, the second defends
     read_side(side_sections.back(), side, cfg);
@@ -570,7 +674,7 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
     if (reinforcements->size() > 14) root.fail("reinforcement", "expected at most 14 tables");
     for (std::size_t i = 0; i < reinforcements->size(); ++i) {
       const toml::table& t = *reinforcements->get(i)->as_table();
-      Section s(path, &t, "reinforcement[" + std::to_string(i) + "]", t.source().begin);
+      Section s(path, &t, "reinforcement[" + std::to_string(i) + "]", t.source());
       ReinforcementConfig& r = cfg.reinforcements.emplace_back();
       r.name = "reinforcement_" + std::to_string(i);
       read_reinforcement(s, r, cfg);
@@ -580,7 +684,7 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   if (const toml::array* t = root.tables("targeting")) {
     for (std::size_t i = 0; i < t->size(); ++i) {
       const toml::table& tt = *t->get(i)->as_table();
-      Section s(path, &tt, "targeting[" + std::to_string(i) + "]", tt.source().begin);
+      Section s(path, &tt, "targeting[" + std::to_string(i) + "]", tt.source());
       read_targeting(s, cfg.targeting.emplace_back(), cfg);
     }
   }
@@ -591,7 +695,7 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
     if (!list) continue;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const toml::table& t = *list->get(i)->as_table();
-      Section s(path, &t, std::string(table) + "[" + std::to_string(i) + "]", t.source().begin);
+      Section s(path, &t, std::string(table) + "[" + std::to_string(i) + "]", t.source());
       AssetConfig& a = cfg.assets.emplace_back();
       a.kind = kind;
       a.name = std::string(table) + "_" + std::to_string(per_kind[kind]++);

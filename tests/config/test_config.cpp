@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 #ifndef SALIENT_TEST_DATA_DIR
@@ -266,6 +267,67 @@ height = 500
   const auto c = parse_scenario(text, "t");
   EXPECT_EQ(c.sides[1].name, "y");
   EXPECT_EQ(c.sides[1].count, 2);
+}
+
+/// good.toml's text with one misspelt key ("jiter" for "jitter").
+std::string kGoodTextWithTypo() {
+  std::ifstream in(kGood);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto i = text.find("jitter");
+  return text.replace(i, 6, "jiter");
+}
+
+/// Writes `text` to a fresh file in a temporary folder; returns its path.
+std::string write_temp(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / ("salient-config-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / name) << text;
+  return (dir / name).string();
+}
+
+// A variant names a base scenario: its tables merge over the base's, a [[side]] with a base
+// side's name changes that side only, `drop` removes top-level keys of the base, and the
+// merged scenario stored for the output reads back as the same scenario.
+TEST(Config, VariantOverridesItsBase) {
+  const std::string variant =
+      write_temp("variant.toml", "base = \"" + kGood +
+                                     "\"\n"
+                                     "drop = [\"air\"]\n"
+                                     "[run]\nduration = 1200.0\n"
+                                     "[[side]]\nname = \"defender\"\ncount = 70\n");
+  const salient::ScenarioConfig base = load_scenario(kGood), c = load_scenario(variant);
+  EXPECT_DOUBLE_EQ(c.duration, 1200.0);
+  EXPECT_DOUBLE_EQ(c.dt, base.dt);  // kept from the base
+  ASSERT_EQ(c.sides.size(), 2u);
+  EXPECT_EQ(c.sides[0].count, base.sides[0].count);
+  EXPECT_EQ(c.sides[1].count, 70);
+  EXPECT_DOUBLE_EQ(c.sides[1].accuracy, base.sides[1].accuracy);  // the rest of that side kept
+  ASSERT_EQ(c.assets.size(), 1u);  // the [[air]] table dropped, the [[artillery]] kept
+  EXPECT_EQ(c.assets[0].kind, 0);
+  EXPECT_EQ(c.path, variant);
+  const salient::ScenarioConfig again = parse_scenario(c.text, variant);
+  EXPECT_EQ(again.sides[1].count, 70);
+  EXPECT_DOUBLE_EQ(again.duration, 1200.0);
+  EXPECT_EQ(again.assets.size(), 1u);
+}
+
+// Errors in a base file name that file and line; a base chain may not loop; `drop` needs a
+// base and names only keys it has.
+TEST(Config, VariantErrorsNameTheirFile) {
+  const std::string bad_base = write_temp("bad_base.toml", kGoodTextWithTypo());
+  const std::string v1 = write_temp("v1.toml", "base = \"bad_base.toml\"\n");
+  EXPECT_NE(error_of([&] { load_scenario(v1); }).find(bad_base + ":"), std::string::npos);
+  const std::string loop = write_temp("loop.toml", "base = \"loop.toml\"\n");
+  EXPECT_NE(error_of([&] { load_scenario(loop); }).find("does not include itself"),
+            std::string::npos);
+  const std::string no_base = write_temp("no_base.toml", "drop = [\"air\"]\n");
+  EXPECT_NE(error_of([&] { load_scenario(no_base); }).find("drop"), std::string::npos);
+  const std::string unknown =
+      write_temp("unknown.toml", "base = \"" + kGood + "\"\ndrop = [\"navy\"]\n");
+  EXPECT_NE(error_of([&] { load_scenario(unknown); }).find(unknown + ":2:"), std::string::npos);
+  const std::string missing = write_temp("missing.toml", "base = \"nowhere.toml\"\n");
+  EXPECT_NE(error_of([&] { load_scenario(missing); }).find("cannot read the base scenario"),
+            std::string::npos);
 }
 
 TEST(Config, UnreadableFile) {
