@@ -602,10 +602,30 @@ toml::table resolve_bases(toml::table doc, const std::string& path,
     const toml::array* list = d->as_array();
     if (!list) self.fail("drop", "expected an array of top-level key names, got " + got(*d));
     for (const toml::node& e : *list) {
-      if (!e.is_string() || !merged.contains(e.as_string()->get()))
+      // "key" drops a top-level key; "key.name" one named element of an array of tables.
+      const std::string what = e.is_string() ? e.as_string()->get() : std::string();
+      const auto dot = what.find('.');
+      const std::string top = what.substr(0, dot);
+      toml::node* n = merged.get(top);
+      bool dropped = false;
+      if (n && dot == std::string::npos) {
+        merged.erase(top);
+        dropped = true;
+      } else if (n && n->is_array_of_tables()) {
+        toml::array& a = *n->as_array();
+        for (auto it = a.begin(); it != a.end(); ++it)
+          if (name_of(*it) == what.substr(dot + 1)) {
+            a.erase(it);
+            dropped = true;
+            break;
+          }
+        if (a.empty()) merged.erase(top);  // an empty array is not an array of tables
+      }
+      if (!dropped)
         self.throw_at(e.source(), "drop",
-                      "expected the name of a top-level key of the base scenario, got " + got(e));
-      merged.erase(e.as_string()->get());
+                      "expected a top-level key of the base scenario, or KEY.NAME for a named "
+                      "[[KEY]] table, got " +
+                          got(e));
     }
   }
   doc.erase("base");

@@ -311,6 +311,18 @@ TEST(Config, VariantOverridesItsBase) {
   EXPECT_EQ(again.assets.size(), 1u);
 }
 
+// "KEY.NAME" in drop removes one named element of an array of tables.
+TEST(Config, VariantDropsANamedElement) {
+  const std::string variant =
+      write_temp("drop_one.toml", "base = \"" + kGood + "\"\ndrop = [\"air.glide_bombs\"]\n");
+  const salient::ScenarioConfig c = load_scenario(variant);
+  ASSERT_EQ(c.assets.size(), 1u);
+  EXPECT_EQ(c.assets[0].kind, 0);
+  const std::string wrong =
+      write_temp("drop_wrong.toml", "base = \"" + kGood + "\"\ndrop = [\"air.no_such\"]\n");
+  EXPECT_NE(error_of([&] { load_scenario(wrong); }).find("KEY.NAME"), std::string::npos);
+}
+
 // Errors in a base file name that file and line; a base chain may not loop; `drop` needs a
 // base and names only keys it has.
 TEST(Config, VariantErrorsNameTheirFile) {

@@ -11,7 +11,7 @@ function(expect_exit code)
   set(last_output "${out}${err}" PARENT_SCOPE)
 endfunction()
 
-file(GLOB configs ${SRC}/configs/*.toml)
+file(GLOB_RECURSE configs ${SRC}/configs/*.toml)
 foreach(cfg ${configs})
   expect_exit(0 ${EXE} validate ${cfg})
 endforeach()
