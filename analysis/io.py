@@ -129,3 +129,39 @@ def read_strikes(path) -> dict:
         names = decode(g.attrs["asset_names"]) if "asset_names" in g.attrs else []
         out["asset_names"] = [n for n in names if n]
         return out
+
+
+#: Columns of /events/settlement_control (one row per change of a settlement's holder).
+SETTLEMENT_EVENT_COLUMNS = ("step", "time", "settlement", "from", "to")
+
+
+def read_settlements(path) -> dict:
+    """Columns of /settlements (x, y, radius_m, ... as arrays; ``name`` as a list of str);
+    empty arrays and an empty name list for a file without settlements."""
+    with open_run(path) as f:
+        g = f.get("settlements")
+        if g is None:
+            return {"x": np.zeros(0), "y": np.zeros(0), "radius_m": np.zeros(0), "name": []}
+        out = {k: g[k][()] for k in g.keys() if isinstance(g[k], h5py.Dataset)}
+        out["name"] = [str(n) for n in decode(out.get("name", np.zeros(0, "S1")))]
+        return out
+
+
+def read_settlement_events(path) -> dict:
+    """Columns of /events/settlement_control as arrays (all empty for a file without it).
+    ``from``/``to`` are side indices, -1 = contested or never held."""
+    with open_run(path) as f:
+        g = f.get("events/settlement_control")
+        if g is None:
+            return {c: np.zeros(0, dtype=np.float64 if c == "time" else np.int64)
+                    for c in SETTLEMENT_EVENT_COLUMNS}
+        return {c: g[c][()] for c in SETTLEMENT_EVENT_COLUMNS}
+
+
+def snapshot_times(path) -> dict:
+    """{step: simulated time in seconds} of every snapshot under /data."""
+    with open_run(path) as f:
+        if "data" not in f:
+            return {}
+        return {int(k): float(f["data"][k].attrs.get("time", np.nan))
+                for k in f["data"].keys() if k.isdigit()}

@@ -44,7 +44,8 @@ def _component_attrs(ds):
 
 
 def make_run_file(path, n=5, nx=8, ny=6, cell=250.0, dt=60.0,
-                  snapshot_steps=(0, 4), agents=True, sides=SIDES):
+                  snapshot_steps=(0, 4), agents=True, sides=SIDES,
+                  settlement_events=None, strikes=None):
     """Write a synthetic run file and return ``path``.
 
     Time series (step k = 0..n-1, time = k * dt seconds):
@@ -52,6 +53,12 @@ def make_run_file(path, n=5, nx=8, ny=6, cell=250.0, dt=60.0,
     area_held_km2 = [1.0 + 0.25k, 2.0 - 0.25k].
     The control raster of every snapshot: left half side 0, right half side 1,
     top row nobody.
+
+    ``settlement_events``: rows (time_s, settlement, from, to) written to
+    /events/settlement_control (step = time // dt); ``strikes``: rows (time_s, side,
+    impact_x, impact_y) written to /events/strikes (other columns 0). Either one also
+    writes /settlements with two settlements, "Alpha" and "Beta". Both None (the
+    default): none of these groups, as in a file from before they existed.
     """
     k = np.arange(n)
     with h5py.File(path, "w") as f:
@@ -114,7 +121,43 @@ def make_run_file(path, n=5, nx=8, ny=6, cell=250.0, dt=60.0,
                 _component_attrs(pres.create_dataset(side, data=np.full((ny, nx), i + 1, np.uint16)))
             if agents:
                 _agents(it.create_group("particles/agents"), n_agents=7, cell=cell)
+        if settlement_events is not None or strikes is not None:
+            _events(f, settlement_events or [], strikes or [], nx, ny, cell, dt)
     return path
+
+
+def _events(f, settlement_events, strikes, nx, ny, cell, dt):
+    st = f.create_group("settlements")
+    st["id"] = np.array([0, 1], dtype=np.int32)
+    st["name"] = np.array([b"Alpha", b"Beta"], dtype="S5")
+    st["size_class"] = np.zeros(2, dtype=np.uint8)
+    st["x"] = np.array([0.25, 0.75]) * nx * cell
+    st["y"] = np.array([0.5, 0.5]) * ny * cell
+    st["radius_m"] = np.array([cell, cell / 2])
+    st["cells"] = np.array([4, 1], dtype=np.int32)
+    ev = np.array(settlement_events, dtype=np.float64).reshape(-1, 4)
+    g = f.create_group("events/settlement_control")
+    g["step"] = (ev[:, 0] // dt).astype(np.int64)
+    g["time"] = ev[:, 0]
+    g["settlement"] = ev[:, 1].astype(np.int32)
+    g["from"] = ev[:, 2].astype(np.int8)
+    g["to"] = ev[:, 3].astype(np.int8)
+    sk = np.array(strikes, dtype=np.float64).reshape(-1, 4)
+    m = len(sk)
+    g = f.create_group("events/strikes")
+    g.attrs["asset_names"] = np.array([b"battery"], dtype="S16")
+    g.attrs["weapons"] = np.array([b"artillery", b"air"], dtype="S9")
+    g["step"] = (sk[:, 0] // dt).astype(np.int64)
+    g["time"] = sk[:, 0]
+    g["side"] = sk[:, 1].astype(np.int8)
+    g["impact_x"] = sk[:, 2].astype(np.float32)
+    g["impact_y"] = sk[:, 3].astype(np.float32)
+    g["aim_x"] = sk[:, 2].astype(np.float32)
+    g["aim_y"] = sk[:, 3].astype(np.float32)
+    for name, dtype in (("asset", np.int32), ("weapon", np.uint8), ("target_cell", np.int32),
+                        ("cep", np.float32), ("killed", np.int32), ("wounded", np.int32),
+                        ("friendly", np.int32), ("cells_destroyed", np.int32)):
+        g[name] = np.zeros(m, dtype=dtype)
 
 
 def _agents(sp, n_agents, cell):
