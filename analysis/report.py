@@ -79,12 +79,22 @@ def _terrain(ax, terrain, extent, alpha=1.0):
               cmap=ListedColormap(TERRAIN_COLORS), vmin=-0.5, vmax=len(TERRAIN_COLORS) - 0.5)
 
 
+#: Most settlement names written on a map; beyond it only towns are named.
+MAX_LABELS = 30
+
+
 def _settlements(ax, sett):
-    for x, y, r, name in zip(sett["x"], sett["y"], sett["radius_m"], sett["name"]):
-        ax.add_patch(Circle((x / 1e3, y / 1e3), r / 1e3, fill=False, ec="black", lw=1, ls="--"))
-        ax.annotate(name, (x / 1e3, (y + r) / 1e3), ha="center", va="bottom", fontsize=8,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
-    return [Line2D([], [], ls="--", color="black", label="settlement")] if sett["name"] else []
+    """Outline every settlement; name them all on small maps, only the towns on large ones."""
+    n = len(sett["name"])
+    towns = sett.get("size_class", np.zeros(n, dtype=np.uint8))
+    for k, (x, y, r, name) in enumerate(zip(sett["x"], sett["y"], sett["radius_m"], sett["name"])):
+        ax.add_patch(Circle((x / 1e3, y / 1e3), r / 1e3, fill=False, ec="black",
+                            lw=1 if n <= MAX_LABELS else 0.5, ls="--"))
+        if n <= MAX_LABELS or towns[k] == 1:
+            ax.annotate(name, (x / 1e3, (y + r) / 1e3), ha="center", va="bottom", fontsize=8,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    label = "settlement" if n <= MAX_LABELS else "settlement (towns named)"
+    return [Line2D([], [], ls="--", color="black", label=label)] if n else []
 
 
 def fig_control(path, run, out):
