@@ -6,6 +6,7 @@ Layout: ``/salient`` metadata, ``/timeseries`` datasets ([n] or [n, 2]),
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 
 import h5py
@@ -165,3 +166,14 @@ def snapshot_times(path) -> dict:
             return {}
         return {int(k): float(f["data"][k].attrs.get("time", np.nan))
                 for k in f["data"].keys() if k.isdigit()}
+
+
+def print_or_exit_2(make) -> int:
+    """Command-line tail shared by the modules: print what ``make()`` returns; a missing or
+    non-salient file prints ``error: ...`` to stderr instead. Returns the exit code (0 or 2)."""
+    try:
+        print(make())
+    except NotASalientFile as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0

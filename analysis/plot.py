@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .io import (TERRAIN_NAMES, NotASalientFile, read_mesh, read_run, read_strikes,  # noqa: E402
+from .io import (print_or_exit_2, TERRAIN_NAMES, NotASalientFile, read_mesh, read_run, read_strikes,  # noqa: E402
                  snapshot_steps)
 from .summary import summary  # noqa: E402,F401  (re-exported: analysis.plot.summary)
 
@@ -100,12 +100,7 @@ def main(argv=None) -> int:
     ap.add_argument("-o", "--output", help="PNG to write (default: RUN with .png)")
     a = ap.parse_args(argv)
     out = a.output or os.path.splitext(a.run)[0] + ".png"
-    try:
-        print(plot_run(a.run, out))
-    except NotASalientFile as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return print_or_exit_2(lambda: plot_run(a.run, out))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle, Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from .io import (TERRAIN_NAMES, NotASalientFile, read_mesh, read_run,  # noqa: E402
+from .io import (print_or_exit_2, TERRAIN_NAMES, NotASalientFile, read_mesh, read_run,  # noqa: E402
                  read_settlement_events, read_settlements, read_strikes, snapshot_times)
 from .plot import SIDE_COLORS, TERRAIN_COLORS  # noqa: E402
 from .summary import summary  # noqa: E402
@@ -298,12 +298,7 @@ def main(argv=None) -> int:
                     metavar="TIME_DAYS:AREA_KM2[:LO:HI]",
                     help="calibration point of the area-held figure (LO, HI: bounds in km^2); repeatable")
     a = ap.parse_args(argv)
-    try:
-        print(make_report(a.run, a.output, a.target))
-    except NotASalientFile as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return print_or_exit_2(lambda: make_report(a.run, a.output, a.target))
 
 
 if __name__ == "__main__":

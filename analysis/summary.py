@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .io import NotASalientFile, read_run
+from .io import print_or_exit_2, NotASalientFile, read_run
 
 
 def summary(path) -> list:
@@ -53,12 +53,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python3 -m analysis.summary", description=__doc__.splitlines()[0])
     ap.add_argument("run", help="salient run file (.h5)")
     a = ap.parse_args(argv)
-    try:
-        print(format_summary(summary(a.run)))
-    except NotASalientFile as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return print_or_exit_2(lambda: format_summary(summary(a.run)))
 
 
 if __name__ == "__main__":

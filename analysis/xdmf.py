@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import h5py
 import numpy as np
 
-from .io import NotASalientFile, decode, open_run
+from .io import print_or_exit_2, NotASalientFile, decode, open_run
 
 SCALAR_MESHES = ("terrain", "settlement", "cover", "control", "destruction")
 GROUP_MESHES = ("presence", "picture")
@@ -142,12 +142,7 @@ def main(argv=None) -> int:
     ap.add_argument("run", help="salient run file (.h5)")
     ap.add_argument("-o", "--output", help="XDMF file to write (default: RUN with .xmf)")
     a = ap.parse_args(argv)
-    try:
-        print(write_xdmf(a.run, a.output))
-    except NotASalientFile as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    return 0
+    return print_or_exit_2(lambda: write_xdmf(a.run, a.output))
 
 
 if __name__ == "__main__":
