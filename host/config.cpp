@@ -421,6 +421,7 @@ void read_side(Section& s, SideConfig& d, const ScenarioConfig& c) {
   s.number("serious_given_wound", d.serious_given_wound, kFraction);
   s.number("assault_ratio", d.assault_ratio, in(0, 100));
   s.choice("order", d.order, {"advance", "assault", "hold", "withdraw", "rest"});
+  s.boolean("holds_start_zone", d.holds_start_zone);
   s.boolean("commander", d.commander);
   s.choice("role", d.role, {"attack", "defend"});
   s.integer("axes", d.axes, 1, 100);

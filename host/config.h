@@ -47,14 +47,15 @@ struct SideConfig {
   int order =
       0;  ///< initial order of every unit: index into advance, assault, hold, withdraw, rest
   // Doctrine of the side's commander (host/commander.h).
-  bool commander = true;        ///< re-plan every model.replan_interval; false: keep `order`
-  int role = 0;                 ///< 0 attack, 1 defend
-  std::int64_t axes = 3;        ///< objectives pursued at once
-  double rotate_below = 0.6;    ///< rotate a company out below this share of its strength
-  double rest_hours = 6;        ///< hours a rotated company rests before returning
-  double threat_radius = 1000;  ///< metres: enemy-held ground this close threatens a settlement
-  double morale_break = 0.25;   ///< below: flee
-  double morale_rally = 0.6;    ///< above: fleeing agents return
+  bool holds_start_zone = false;  ///< its start zone is its ground from the start
+  bool commander = true;          ///< re-plan every model.replan_interval; false: keep `order`
+  int role = 0;                   ///< 0 attack, 1 defend
+  std::int64_t axes = 3;          ///< objectives pursued at once
+  double rotate_below = 0.6;      ///< rotate a company out below this share of its strength
+  double rest_hours = 6;          ///< hours a rotated company rests before returning
+  double threat_radius = 1000;    ///< metres: enemy-held ground this close threatens a settlement
+  double morale_break = 0.25;     ///< below: flee
+  double morale_rally = 0.6;      ///< above: fleeing agents return
   // The side's picture of the enemy (kernels/picture.cuh).
   double sighting_error = 50;    ///< metres: position error of a soldier's sighting
   double sighting_decay = 1800;  ///< seconds: confidence in a sighting is exp(-age / this)
@@ -168,7 +169,7 @@ struct ScenarioConfig {
   double destruction_cover_loss = 0.34;  ///< share of urban cover lost per destroying hit
 
   // [arena]: the validation arena (kernels/arena.cuh) instead of the full model.
-  int arena_law = 0;                        ///< 0 none, 1 square (aimed), 2 linear (area)
+  int arena_law = 0;                       ///< 0 none, 1 square (aimed), 2 linear (area)
   std::array<double, 2> arena_rate{0, 0};  ///< per-capita kill rate of each side, see law
 
   std::vector<SideConfig> sides;  ///< exactly two

@@ -282,6 +282,20 @@ RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region) {
   r.crossing = nearest_crossing(region.nx, region.ny, region.terrain);
   for (std::size_t i = 0; i < r.size(); ++i)
     r.cover[i] = static_cast<float>(cfg.terrain[r.terrain[i]].cover);
+  // A side that holds its start zone controls its cells (centres inside) from the start; cells
+  // both sides claim stay unheld.
+  for (std::int32_t row = 0; row < r.ny; ++row)
+    for (std::int32_t col = 0; col < r.nx; ++col) {
+      const double x = (col + 0.5) * cfg.cell_size, y = (row + 0.5) * cfg.cell_size;
+      int holder = kNoControl, claims = 0;
+      for (int s = 0; s < kSides; ++s) {
+        const Rect& z = cfg.sides[s].start_zone;
+        if (cfg.sides[s].holds_start_zone && z.x0 <= x && x < z.x1 && z.y0 <= y && y < z.y1)
+          holder = s, ++claims;
+      }
+      if (claims == 1)
+        r.control[static_cast<std::size_t>(row) * r.nx + col] = static_cast<std::int8_t>(holder);
+    }
   return r;
 }
 

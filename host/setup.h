@@ -43,8 +43,8 @@ AgentArrays make_agents(const ScenarioConfig& cfg, const ModelParams& p);
 /// with objectives drawn in each side's objective zone and the scenario's initial order.
 UnitArrays make_units(const ScenarioConfig& cfg, const ModelParams& p);
 
-/// Initial raster: terrain and settlements from the region, cover from the terrain class,
-/// nobody in control.
+/// Initial raster: terrain and settlements from the region, cover from the terrain class;
+/// a side with holds_start_zone controls its start zone, the rest is held by nobody.
 RasterArrays make_raster(const ScenarioConfig& cfg, const Region& region);
 
 /// For every cell, the nearest crossing cell (a road cell with water among its 4 neighbours) by

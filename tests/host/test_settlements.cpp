@@ -119,6 +119,35 @@ namespace {
 
 // A region written to a file and brought back through region.file gives the same run as the
 // generated one (the simulation sees the same terrain and settlement cells).
+// holds_start_zone: the side controls every cell whose centre is in its start zone from the
+// start (no attacker is within the control radius of the defender's zone in the ci
+// scenario); without it, only the cells near its soldiers.
+TEST(Settlements, SideHoldsItsStartZoneFromTheStart) {
+  ScenarioConfig cfg = test::ci_scenario(60);
+  const Rect z = cfg.sides[1].start_zone;
+  const auto held_in_zone = [&](Simulation& sim) {
+    AgentArrays a;
+    RasterArrays r;
+    sim.backend().download(a, r);
+    std::int64_t held = 0, cells = 0;
+    for (std::int32_t row = 0; row < r.ny; ++row)
+      for (std::int32_t col = 0; col < r.nx; ++col) {
+        const double x = (col + 0.5) * cfg.cell_size, y = (row + 0.5) * cfg.cell_size;
+        if (!(z.x0 <= x && x < z.x1 && z.y0 <= y && y < z.y1)) continue;
+        ++cells;
+        held += r.control[static_cast<std::size_t>(row) * r.nx + col] == 1;
+      }
+    return std::pair{held, cells};
+  };
+  Simulation plain(cfg, make_cpu_backend(1));
+  const auto [held_plain, cells] = held_in_zone(plain);
+  EXPECT_GT(cells, 1000);
+  EXPECT_LT(held_plain, cells / 2);
+  cfg.sides[1].holds_start_zone = true;
+  Simulation held(cfg, make_cpu_backend(1));
+  EXPECT_EQ(held_in_zone(held).first, cells);
+}
+
 TEST(RegionFile, ScenarioWithRegionFileRunsLikeTheGeneratedRegion) {
   ScenarioConfig cfg = test::ci_scenario(600);
   const std::string file = test::temp_path("region.h5");
