@@ -68,15 +68,33 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
   EXPECT_EQ(0, std::memcmp(&tc, &tg, sizeof(Tally)));
 }
 
-TEST(CrossBackend, RunsAndSnapshotsIdentical) {
-  SALIENT_REQUIRE_DEVICE();
-  const ScenarioConfig cfg = test::ci_scenario(1800);
+/// Runs `cfg` on both backends and compares every dataset of the simulation's groups.
+void expect_same_files(const ScenarioConfig& cfg, const std::string& name) {
   const std::vector<std::string> groups = {"/data", "/timeseries", "/events", "/settlements"};
-  const auto c = test::read_datasets(test::run_to_file(cfg, "xb_cpu.h5", "cpu"), groups);
-  const auto g = test::read_datasets(test::run_to_file(cfg, "xb_cuda.h5", "cuda"), groups);
+  const auto c = test::read_datasets(test::run_to_file(cfg, name + "_cpu.h5", "cpu"), groups);
+  const auto g = test::read_datasets(test::run_to_file(cfg, name + "_cuda.h5", "cuda"), groups);
   ASSERT_GT(c.size(), 10u);
   ASSERT_EQ(c.size(), g.size());
-  for (const auto& [name, bytes] : c) EXPECT_EQ(bytes, g.at(name)) << name;
+  for (const auto& [path, bytes] : c) EXPECT_EQ(bytes, g.at(path)) << path;
+}
+
+TEST(CrossBackend, RunsAndSnapshotsIdentical) {
+  SALIENT_REQUIRE_DEVICE();
+  expect_same_files(test::ci_scenario(1800), "xb");
+}
+
+// The validation arena and the small Kursk variant (a base file, a held start zone).
+TEST(CrossBackend, ArenaAndKurskVariantIdentical) {
+  SALIENT_REQUIRE_DEVICE();
+  for (const char* law : {"square", "linear"}) {
+    ScenarioConfig cfg =
+        load_scenario(test::source_dir() + "/configs/arena/lanchester_" + law + ".toml");
+    cfg.duration = 400;
+    expect_same_files(cfg, std::string("xb_arena_") + law);
+  }
+  ScenarioConfig kursk = load_scenario(test::source_dir() + "/configs/kursk/ci.toml");
+  kursk.duration = 1800;
+  expect_same_files(kursk, "xb_kursk");
 }
 
 }  // namespace
