@@ -1,6 +1,7 @@
 // The salient command-line program: run, validate, info.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -123,7 +124,18 @@ int main(int argc, char** argv) {
                        : (salient::cuda_compiled() ? "cpu (no usable CUDA device)"
                                                    : "cpu (built without CUDA)"));
     }
+    const auto on_signal = [](int) { salient::g_stop_requested = 1; };
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
     const salient::RunResult r = salient::run_scenario(cfg, opt);
+    if (r.interrupted) {
+      std::fprintf(stderr,
+                   "salient: interrupted at step %lld of %lld; %s holds everything up to it "
+                   "(a snapshot of that step included)\n",
+                   static_cast<long long>(r.steps), static_cast<long long>(cfg.steps()),
+                   opt.output.c_str());
+      return kExitRuntime;
+    }
     if (!opt.quiet) print_summary(cfg, r, opt.output);
   } catch (const salient::RegionFileError& e) {
     std::fprintf(stderr, "%s: region.file: %s\n", scenario.c_str(), e.what());

@@ -12,6 +12,8 @@
 
 namespace salient {
 
+volatile std::sig_atomic_t g_stop_requested = 0;
+
 Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
     : cfg_(cfg),
       params_(make_params(cfg)),
@@ -99,13 +101,26 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
 
   const std::int64_t total = cfg.steps();
   Progress progress(total, cfg.dt, options.quiet);
+  auto last_flush = std::chrono::steady_clock::now();
   while (sim.steps_done() < total) {
     sim.step();
     const std::int64_t k = sim.steps_done();
+    const bool stop = g_stop_requested != 0;
     record_changes(k);
-    if (k % cfg.record_every == 0 || k == total) observe(k);
-    if (k % cfg.snapshot_every == 0 || k == total) snapshot(k);
+    if (k % cfg.record_every == 0 || k == total || stop) observe(k);
+    if (k % cfg.snapshot_every == 0 || k == total || stop) {
+      snapshot(k);  // flushes
+      last_flush = std::chrono::steady_clock::now();
+    } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush)
+                   .count() >= options.flush_seconds) {
+      out.flush();  // a killed run keeps its time series and events up to here
+      last_flush = std::chrono::steady_clock::now();
+    }
     progress.update(k);
+    if (stop) {
+      result.interrupted = true;
+      break;
+    }
   }
   progress.finish(sim.steps_done());
 

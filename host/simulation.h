@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,10 +21,15 @@ namespace salient {
 struct RunOptions {
   std::string output;  ///< HDF5 file to write
   std::string backend = "auto";
-  int threads = 0;     ///< OpenMP threads (0: default)
-  bool force = false;  ///< overwrite an existing output
-  bool quiet = false;  ///< no progress output
+  int threads = 0;            ///< OpenMP threads (0: default)
+  bool force = false;         ///< overwrite an existing output
+  bool quiet = false;         ///< no progress output
+  double flush_seconds = 60;  ///< wall seconds between flushes of time series and events
 };
+
+/// Set to 1 (e.g. by a SIGINT or SIGTERM handler) to end a run early: run_scenario then
+/// writes a snapshot of the step reached, flushes and returns with `interrupted` set.
+extern volatile std::sig_atomic_t g_stop_requested;
 
 /// What a finished run reports.
 struct RunResult {
@@ -32,6 +38,7 @@ struct RunResult {
   double wall_seconds = 0;
   std::array<std::int64_t, kSides> initial{};
   Tally final{};
+  bool interrupted = false;  ///< ended early by g_stop_requested
 };
 
 /// A scenario's state on a backend, stepped on demand (used by `salient run` and the tests).

@@ -202,5 +202,35 @@ TEST(Output, KilledRunKeepsFlushedSnapshots) {
   EXPECT_GE(last, static_cast<std::int64_t>((snapshots - 2) * 20));
 }
 
+// SIGTERM (or Ctrl-C) ends a run cleanly: exit 1, a snapshot of the step reached, and time
+// series and events flushed up to it (snapshots here would come only every 100,000 steps).
+TEST(Output, TerminatedRunWritesItsLastStep) {
+  const std::string path = test::temp_path("terminated.h5");
+  const std::string cfg = test::source_dir() + "/configs/ci.toml";
+  std::filesystem::remove(path);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet", "--backend",
+          "cpu", "--duration", "3600000", "--snapshot-every", "100000", nullptr);
+    _exit(127);
+  }
+  for (int i = 0; i < 600 && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // some steps
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const auto ds = test::read_datasets(path);
+  const auto step = test::column<std::int64_t>(ds, "/timeseries/step");
+  ASSERT_GE(step.size(), 2u);
+  const std::int64_t last = step.back();
+  EXPECT_GT(last, 0);
+  EXPECT_TRUE(ds.count("/data/" + std::to_string(last) + "/meshes/control"))
+      << "a snapshot of the last step " << last;
+}
+
 }  // namespace
 }  // namespace salient
