@@ -155,22 +155,34 @@ TEST(Output, NeverOverwritesWithoutForce) {
 
 // A run killed with SIGKILL keeps every snapshot written before the kill, readable, and the
 // time series up to the last snapshot (DESIGN.md: flushed after every snapshot).
+/// Starts `salient run cfg -o path` for 1,000 simulated hours in a child process, with a
+/// snapshot every `snapshot_every` steps; returns its pid (-1 if fork failed).
+pid_t start_long_run(const std::string& cfg, const std::string& path, const char* snapshot_every) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet", "--backend",
+          "cpu", "--duration", "3600000", "--snapshot-every", snapshot_every, nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
 TEST(Output, KilledRunKeepsFlushedSnapshots) {
   const std::string path = test::temp_path("killed.h5");
   const std::string cfg = test::source_dir() + "/configs/ci.toml";
-  const pid_t pid = fork();
+  const pid_t pid = start_long_run(cfg, path, "20");
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet", "--backend",
-          "cpu", "--duration", "3600000", "--snapshot-every", "20", nullptr);
-    _exit(127);
-  }
   // Wait until a few snapshots exist, then kill without warning. Peeking at a file that is
   // being written needs HDF5's file locking off and may fail now and then: just retry.
   setenv("HDF5_USE_FILE_LOCKING", "FALSE", 1);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   auto snapshots_so_far = [&]() -> hsize_t {
-    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    // File locking off for this open (the environment variable alone is read only when the
+    // library starts, which an earlier test in this process may already have done).
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_file_locking(fapl, false, true);
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
     if (f < 0) return 0;
     H5G_info_t info{};
     hsize_t n = 0;
@@ -208,13 +220,8 @@ TEST(Output, TerminatedRunWritesItsLastStep) {
   const std::string path = test::temp_path("terminated.h5");
   const std::string cfg = test::source_dir() + "/configs/ci.toml";
   std::filesystem::remove(path);
-  const pid_t pid = fork();
+  const pid_t pid = start_long_run(cfg, path, "100000");
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl(SALIENT_EXE, SALIENT_EXE, "run", cfg.c_str(), "-o", path.c_str(), "--quiet", "--backend",
-          "cpu", "--duration", "3600000", "--snapshot-every", "100000", nullptr);
-    _exit(127);
-  }
   for (int i = 0; i < 600 && !std::filesystem::exists(path); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // some steps
