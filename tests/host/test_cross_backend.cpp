@@ -58,8 +58,9 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
     const std::vector<Impact> sc = cpu.backend().strikes(), sg = gpu.backend().strikes();
     ASSERT_EQ(sc.size(), sg.size()) << "strikes at step " << k;
     strikes += sc.size();
-    if (!sc.empty())
+    if (!sc.empty()) {
       ASSERT_EQ(0, std::memcmp(sc.data(), sg.data(), sc.size() * sizeof(Impact))) << "step " << k;
+    }
   }
   EXPECT_GT(strikes, 0u) << "the ci scenario has strikes";
   const auto cc = cpu.backend().settlement_changes(), cg = gpu.backend().settlement_changes();
