@@ -54,19 +54,9 @@ class ThrustBackend final : public Backend {
     n_ = static_cast<std::int32_t>(ag.size());
     ncells_ = p_.nx * p_.ny;
     nbins_ = p_.bins_x * p_.bins_y;
-    put(x_, ag.x), put(y_, ag.y), put(off_x_, ag.offset_x), put(off_y_, ag.offset_y);
-    put(home_x_, ag.home_x), put(home_y_, ag.home_y), put(side_, ag.side), put(unit_, ag.unit);
-    put(profile_, ag.profile);
-    put(status_, ag.status), put(posture_, ag.posture), put(health_, ag.health);
-    put(morale_, ag.morale), put(suppression_, ag.suppression), put(ammo_, ag.ammo);
-    put(moved_, ag.moved);
+    agent_fields(ag, [](auto& d, const auto& h) { put(d, h); });
     nunits_ = static_cast<std::int32_t>(un.size());
-    put(u_side_, un.side), put(u_level_, un.level), put(u_order_, un.order);
-    put(u_profile_, un.profile);
-    put(u_parent_, un.parent), put(u_company_, un.company), put(u_begin_, un.agent_begin);
-    put(u_end_, un.agent_end), put(u_strength_, un.strength), put(u_initial_, un.initial);
-    put(u_obj_x_, un.objective_x), put(u_obj_y_, un.objective_y);
-    put(u_cx_, un.centroid_x), put(u_cy_, un.centroid_y), put(u_spread_, un.spread);
+    unit_fields(un, [](auto& d, const auto& h) { put(d, h); });
     for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_}) v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
@@ -103,12 +93,7 @@ class ThrustBackend final : public Backend {
 
   void download_units(UnitArrays& un) override {
     un.resize(nunits_);
-    get(u_side_, un.side), get(u_level_, un.level), get(u_order_, un.order);
-    get(u_profile_, un.profile);
-    get(u_parent_, un.parent), get(u_company_, un.company), get(u_begin_, un.agent_begin);
-    get(u_end_, un.agent_end), get(u_strength_, un.strength), get(u_initial_, un.initial);
-    get(u_obj_x_, un.objective_x), get(u_obj_y_, un.objective_y);
-    get(u_cx_, un.centroid_x), get(u_cy_, un.centroid_y), get(u_spread_, un.spread);
+    unit_fields(un, [](auto& d, auto& h) { get(d, h); });
   }
 
   void set_orders(const std::vector<std::uint8_t>& order, const std::vector<float>& x,
@@ -195,12 +180,7 @@ class ThrustBackend final : public Backend {
 
   void download(AgentArrays& ag, RasterArrays& ra) override {
     ag.resize(n_);
-    get(x_, ag.x), get(y_, ag.y), get(off_x_, ag.offset_x), get(off_y_, ag.offset_y);
-    get(home_x_, ag.home_x), get(home_y_, ag.home_y), get(side_, ag.side), get(unit_, ag.unit);
-    get(profile_, ag.profile);
-    get(status_, ag.status), get(posture_, ag.posture), get(health_, ag.health);
-    get(morale_, ag.morale), get(suppression_, ag.suppression), get(ammo_, ag.ammo);
-    get(moved_, ag.moved);
+    agent_fields(ag, [](auto& d, auto& h) { get(d, h); });
     ra.resize(p_.nx, p_.ny);
     get(terrain_, ra.terrain), get(settlement_, ra.settlement), get(cover_, ra.cover);
     get(control_, ra.control);
@@ -309,6 +289,26 @@ class ThrustBackend final : public Backend {
     thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
     thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
     thrust::for_each_n(pol, first, nsettlements_, SettlementControl{settlements(), raw(control_)});
+  }
+
+  /// Calls f(device array, host array) for every agent array that a state transfer moves
+  /// (AgentArrays, const for an upload); one list for both directions.
+  template <class A, class F>
+  void agent_fields(A& ag, F&& f) {
+    f(x_, ag.x), f(y_, ag.y), f(off_x_, ag.offset_x), f(off_y_, ag.offset_y);
+    f(home_x_, ag.home_x), f(home_y_, ag.home_y), f(side_, ag.side), f(unit_, ag.unit);
+    f(profile_, ag.profile), f(status_, ag.status), f(posture_, ag.posture);
+    f(health_, ag.health), f(morale_, ag.morale), f(suppression_, ag.suppression);
+    f(ammo_, ag.ammo), f(moved_, ag.moved);
+  }
+  /// The same for the unit arrays.
+  template <class U, class F>
+  void unit_fields(U& un, F&& f) {
+    f(u_side_, un.side), f(u_level_, un.level), f(u_order_, un.order), f(u_profile_, un.profile);
+    f(u_parent_, un.parent), f(u_company_, un.company), f(u_begin_, un.agent_begin);
+    f(u_end_, un.agent_end), f(u_strength_, un.strength), f(u_initial_, un.initial);
+    f(u_obj_x_, un.objective_x), f(u_obj_y_, un.objective_y);
+    f(u_cx_, un.centroid_x), f(u_cy_, un.centroid_y), f(u_spread_, un.spread);
   }
 
   template <class T>
