@@ -242,20 +242,12 @@ void read_asset(Section& s, AssetConfig& a, const ScenarioConfig& c) {
 
 }  // namespace
 
-ScenarioConfig parse_scenario(const std::string& text, const std::string& path) {
-  std::vector<std::string> files;
-  toml::table doc = resolve_bases(parse_toml(text, path), path, files);
+namespace {
 
+/// Validates the merged document `doc` of the scenario at `path` (the readers above).
+ScenarioConfig read_scenario(const toml::table& doc, const std::string& path) {
   ScenarioConfig cfg;
   cfg.path = path;
-  cfg.text = text;
-  if (files.size() > 1) {  // store the merged scenario: it alone reproduces the run
-    std::ostringstream merged;
-    merged << "# " << path << " over its base";
-    for (std::size_t i = 1; i < files.size(); ++i) merged << (i > 1 ? ", over " : " ") << files[i];
-    merged << "; merged by salient\n" << doc << "\n";
-    cfg.text = merged.str();
-  }
   Section root(path, &doc, "", toml::source_region{{1, 1}, {1, 1}, nullptr});
   Section run = root.table("run", kRequired);
   Section region = root.table("region", kRequired);
@@ -335,14 +327,49 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path) 
   return cfg;
 }
 
-ScenarioConfig load_scenario(const std::string& path) {
+}  // namespace
+
+ScenarioConfig parse_scenario(const std::string& text, const std::string& path,
+                              const std::vector<Override>& overrides) {
+  std::vector<std::string> files;
+  toml::table doc = resolve_bases(parse_toml(text, path), path, files);
+  apply_overrides(doc, path, overrides);
+  ScenarioConfig cfg;
+  try {
+    cfg = read_scenario(doc, path);
+  } catch (const ConfigError& e) {
+    // A value set by an override has no place in a file: name the override instead.
+    const std::string at = path + ":0:0: ";
+    const std::string msg = e.what();
+    if (!overrides.empty() && msg.rfind(at, 0) == 0)
+      throw ConfigError(path + ": override " + msg.substr(at.size()));
+    throw;
+  }
+  cfg.text = text;
+  if (files.size() > 1 || !overrides.empty()) {
+    // Store the merged scenario: it alone reproduces the run.
+    std::ostringstream merged;
+    merged << "# " << path;
+    if (files.size() > 1) merged << " over its base";
+    for (std::size_t i = 1; i < files.size(); ++i) merged << (i > 1 ? ", over " : " ") << files[i];
+    for (std::size_t i = 0; i < overrides.size(); ++i)
+      merged << (i == 0 ? " with " : ", ") << overrides[i].key << " = " << fmt(overrides[i].value);
+    merged << "; merged by salient\n" << doc << "\n";
+    cfg.text = merged.str();
+  }
+  return cfg;
+}
+
+ScenarioConfig load_scenario(const std::string& path) { return load_scenario(path, {}); }
+
+ScenarioConfig load_scenario(const std::string& path, const std::vector<Override>& overrides) {
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;
   if (!in || std::filesystem::is_directory(path, ec))
     throw ConfigError(path + ": cannot read file");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw ConfigError(path + ": cannot read file");
-  return parse_scenario(text, path);
+  return parse_scenario(text, path, overrides);
 }
 
 }  // namespace salient

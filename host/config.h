@@ -188,10 +188,36 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// One numeric key of a scenario set to a value before validation (a plan's factor, see
+/// host/plan.h). The key is a dotted path: "run.dt", "model.control_radius"; an element of an
+/// array of tables by its name ("side.defender.count") or index ("side[1].count"); an element
+/// of a numeric array by index ("arena.kill_rate[0]").
+struct Override {
+  std::string key;
+  double value = 0;
+};
+
+/// How a key of the scenario can be overridden.
+enum class KeyKind {
+  kInteger,  ///< the scenario has an integer there
+  kFloat,    ///< the scenario has a float there
+  kAbsent,   ///< the key is not in the file (its default applies): the value decides
+};
+
 /// Reads and strictly validates a scenario file. Throws ConfigError on any problem.
 ScenarioConfig load_scenario(const std::string& path);
 
+/// Reads a scenario file with `overrides` applied (in order) after its base chain is merged
+/// and before validation. Throws ConfigError for a key that does not lead to a number (or a
+/// place for one) and for a value the validation refuses, naming the override.
+ScenarioConfig load_scenario(const std::string& path, const std::vector<Override>& overrides);
+
+/// What the scenario at `path` has at `key` (see Override). Throws ConfigError if the key
+/// cannot hold a number (a table, a string, a missing [[side]] name, a bad index).
+KeyKind scenario_key_kind(const std::string& path, const std::string& key);
+
 /// Validates scenario text as if read from `path` (for tests). Throws ConfigError.
-ScenarioConfig parse_scenario(const std::string& text, const std::string& path);
+ScenarioConfig parse_scenario(const std::string& text, const std::string& path,
+                              const std::vector<Override>& overrides = {});
 
 }  // namespace salient

@@ -208,6 +208,30 @@ class Section {
     fail(key, "expected one of " + list + ", got " + got(*n));
   }
 
+  /// Optional string from a fixed list, stored as is.
+  void choice_text(std::string_view key, std::string& out,
+                   std::initializer_list<const char*> allowed) {
+    int index = -1;
+    choice(key, index, allowed);
+    if (index >= 0) out = *(allowed.begin() + index);
+  }
+
+  /// Required array of exactly `n` finite numbers.
+  std::vector<double> number_list(std::string_view key, std::size_t n) {
+    std::vector<double> v;
+    const toml::node* nd = get(key, kRequired);
+    if (!nd) return v;
+    const std::string want = "expected an array of " + std::to_string(n) + " numbers, got ";
+    const toml::array* a = nd->as_array();
+    if (!a || a->size() != n) fail(key, want + got(*nd));
+    for (const toml::node& e : *a) {
+      if (!e.is_number() || !std::isfinite(e.value<double>().value()))
+        throw_at(e.source(), full(key), want + got(e) + " as an element");
+      v.push_back(e.value<double>().value());
+    }
+    return v;
+  }
+
   /// Required array of exactly N numbers (into v); false if absent. `want` starts messages.
   template <std::size_t N>
   bool numbers(std::string_view key, double (&v)[N], const std::string& want) {
@@ -301,5 +325,10 @@ toml::table parse_toml(const std::string& text, const std::string& path);
 /// collects the chain, this file first.
 toml::table resolve_bases(toml::table doc, const std::string& path,
                           std::vector<std::string>& files);
+
+/// Sets each override's key in `doc` (host/config_override.cpp). Throws ConfigError for a
+/// key that cannot hold a number.
+void apply_overrides(toml::table& doc, const std::string& path,
+                     const std::vector<Override>& overrides);
 
 }  // namespace salient::detail
