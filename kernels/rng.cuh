@@ -30,6 +30,7 @@ enum class Purpose : std::uint32_t {
   kImpact = 10,  ///< ballistic dispersion, per impact
   kStrike = 11,  ///< casualty draws, per agent and impact
   kArena = 12,   ///< attrition in the validation arena, per agent
+  kPlan = 13,    ///< plans (host/design.cpp, host/plan.cpp): designs and task seeds
 };
 
 /// Four independent 32-bit random words for (seed, step, entity, purpose, sub).
