@@ -1,4 +1,5 @@
-// The salient command-line program: run, validate, info.
+// The salient command-line program: run, validate, info, and the ensemble commands plan,
+// run --plan, aggregate and ensemble (host/cli.h).
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -7,6 +8,7 @@
 #include <iostream>
 
 #include "backend.h"
+#include "cli.h"
 #include "config.h"
 #include "output.h"
 #include "region_io.h"
@@ -15,9 +17,9 @@
 
 namespace {
 
-constexpr int kExitRuntime = 1;  ///< the run failed
-constexpr int kExitUsage = 2;    ///< bad command line or invalid scenario
-constexpr int kExitOutput = 3;   ///< output exists (no --force) or cannot be written
+using salient::cli::kExitOutput;
+using salient::cli::kExitRuntime;
+using salient::cli::kExitUsage;
 
 /// Prints the end-of-run summary: strength and area held per side.
 void print_summary(const salient::ScenarioConfig& cfg, const salient::RunResult& r,
@@ -57,9 +59,16 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 0;
   double duration = 0;
   std::int64_t snapshot_every = 0;
-  auto* run = app.add_subcommand("run", "run a scenario and write an HDF5 file");
-  run->add_option("scenario", scenario, "scenario TOML file")->required();
-  run->add_option("-o,--output", opt.output, "output HDF5 file (default out/<scenario>.h5)");
+  std::string plan_file, task;
+  auto* run =
+      app.add_subcommand("run", "run a scenario (or a task of a plan) and write an HDF5 file");
+  auto* scenario_opt = run->add_option("scenario", scenario, "scenario TOML file");
+  auto* plan_opt = run->add_option("--plan", plan_file, "run task(s) of this plan (salient plan)")
+                       ->excludes(scenario_opt);
+  run->add_option("--task", task, "with --plan: task number or all (default: $SLURM_ARRAY_TASK_ID)")
+      ->needs(plan_opt);
+  run->add_option("-o,--output", opt.output,
+                  "output HDF5 file (default out/<scenario>.h5); with --plan, the tasks' folder");
   run->add_option("--backend", opt.backend, "auto, cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   auto* seed_opt = run->add_option("--seed", seed, "override run.seed");
@@ -73,6 +82,47 @@ int main(int argc, char** argv) {
   run->add_flag("--force", opt.force, "overwrite an existing output file");
   run->add_flag("-q,--quiet", opt.quiet, "no progress output");
 
+  for (CLI::Option* o : {seed_opt, duration_opt, snap_opt}) o->excludes(plan_opt);
+
+  salient::PlanRequest plan_req;
+  bool plan_force = false;
+  auto* plan = app.add_subcommand("plan", "write a plan: design points x replicates of a scenario");
+  plan->add_option("scenario", plan_req.scenario, "scenario TOML file")->required();
+  plan->add_option("-o,--output", plan_req.output, "plan file to write (TOML)")->required();
+  plan->add_option("--replicates", plan_req.replicates, "replicates per design point")
+      ->check(CLI::Range(1, 1000000));
+  plan->add_option("--vary", plan_req.vary,
+                   "KEY=LO:HI: vary a numeric scenario key (e.g. side.defender.count=15000:25000)");
+  plan->add_option("--design", plan_req.design, "grid, lhs or olh (Ye's orthogonal LH)")
+      ->check(CLI::IsMember({"grid", "lhs", "olh"}));
+  plan->add_option("--levels", plan_req.levels, "grid: levels per factor")
+      ->check(CLI::Range(2, 1000));
+  plan->add_option("--points", plan_req.points, "lhs: design points")
+      ->check(CLI::Range(1, 1000000));
+  auto* plan_seed = plan->add_option("--seed", plan_req.seed, "base seed (default: run.seed)");
+  plan->add_option("--output-dir", plan_req.output_dir,
+                   "folder of the task files (default: the plan's name without .toml)");
+  plan->add_flag("--force", plan_force, "overwrite an existing plan file");
+
+  std::string agg_dir, agg_out;
+  bool agg_force = false;
+  auto* agg = app.add_subcommand("aggregate", "summarise an ensemble's task files");
+  agg->add_option("dir", agg_dir, "folder of task_NNNNNN.h5 files")->required();
+  agg->add_option("-o,--output", agg_out, "summary HDF5 file (CSV files beside it)")->required();
+  agg->add_flag("--force", agg_force, "overwrite existing summary files");
+
+  salient::TaskOptions ens_opt;
+  std::string ens_plan;
+  auto* ens = app.add_subcommand("ensemble", "run a plan's tasks over MPI ranks (mpirun -np K)");
+  ens->add_option("plan", ens_plan, "plan file (salient plan)")->required();
+  ens->add_option("-o,--output", ens_opt.output_dir,
+                  "folder of the task files (default: the plan's)");
+  ens->add_option("--backend", ens_opt.backend, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  ens->add_option("--threads", ens_opt.threads, "OpenMP threads per task on the cpu backend")
+      ->check(CLI::NonNegativeNumber);
+  ens->add_flag("--force", ens_opt.force, "run complete tasks again");
+
   auto* validate = app.add_subcommand("validate", "check a scenario file and exit");
   validate->add_option("scenario", scenario, "scenario TOML file")->required();
   auto* info = app.add_subcommand("info", "version, backends and devices");
@@ -84,6 +134,25 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kExitUsage;
   }
   if (info->parsed()) return cmd_info();
+  if (plan->parsed()) {
+    plan_req.seed_given = plan_seed->count() > 0;
+    return salient::cli::plan(plan_req, plan_force);
+  }
+  if (agg->parsed()) return salient::cli::aggregate(agg_dir, agg_out, agg_force);
+  if (ens->parsed()) return salient::cli::ensemble(ens_plan, ens_opt);
+  if (run->parsed() && plan_opt->count() > 0) {
+    salient::TaskOptions t;
+    t.output_dir = opt.output;
+    t.backend = opt.backend;
+    t.threads = opt.threads;
+    t.quiet = opt.quiet;
+    t.force = opt.force;
+    return salient::cli::run_plan(plan_file, task, t);
+  }
+  if (run->parsed() && scenario.empty()) {
+    std::fprintf(stderr, "salient run: give a scenario file, or --plan PLAN\n");
+    return kExitUsage;
+  }
 
   salient::ScenarioConfig cfg;
   try {
