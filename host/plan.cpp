@@ -44,6 +44,17 @@ double parse_number(const std::string& text, const std::string& spec) {
   return v;
 }
 
+/// Digest of a scenario's content: its merged text without the header line that names the
+/// files (which depends on the path the scenario was reached by).
+std::string scenario_digest(const ScenarioConfig& cfg) {
+  const std::string& t = cfg.text;
+  const std::size_t eol = t.find('\n');
+  if (t.rfind("# ", 0) == 0 && eol != std::string::npos &&
+      t.substr(0, eol).find("; merged by salient") != std::string::npos)
+    return sha256_hex(t.substr(eol + 1));
+  return sha256_hex(t);
+}
+
 }  // namespace
 
 std::string Plan::scenario_file() const {
@@ -90,7 +101,7 @@ Plan make_plan(const PlanRequest& req) {
   Plan plan;
   plan.path = req.output;
   plan.scenario = relative_to(req.scenario, folder_of(req.output));
-  plan.scenario_sha256 = sha256_hex(base.text);
+  plan.scenario_sha256 = scenario_digest(base);
   plan.seed = req.seed_given ? req.seed : base.seed;
   plan.replicates = req.replicates;
   std::string out_dir = req.output_dir;
@@ -238,7 +249,7 @@ Plan read_plan(const std::string& path) {
   }
   // The scenario must be the one planned: same merged text.
   const ScenarioConfig cfg = load_scenario(plan.scenario_file());
-  if (sha256_hex(cfg.text) != plan.scenario_sha256)
+  if (scenario_digest(cfg) != plan.scenario_sha256)
     throw PlanError(path + ": the scenario " + plan.scenario_file() +
                     " changed since the plan was made (sha256 differs); make a new plan");
   return plan;
