@@ -95,10 +95,14 @@ Place locate(toml::table& doc, const std::string& path, const std::string& key, 
       ++i;
       if (i + 1 >= steps.size())
         bad_key(path, key, "expected " + s.key + ".NAME.KEY or " + s.key + "[INDEX].KEY");
+      // An element without a `name` answers to its default name KEY_<index>, as in the
+      // scenario's own messages (artillery_0, reinforcement_1).
       std::string names;
-      for (toml::node& old : a) {
-        names += (names.empty() ? "" : ", ") + element_name(old);
-        if (element_name(old) == steps[i].key) e = &old;
+      for (std::size_t j = 0; j < a.size(); ++j) {
+        std::string name = element_name(*a.get(j));
+        if (name.empty()) name = s.key + "_" + std::to_string(j);
+        names += (names.empty() ? "" : ", ") + name;
+        if (name == steps[i].key) e = a.get(j);
       }
       if (!e || steps[i].index >= 0)
         bad_key(path, key,

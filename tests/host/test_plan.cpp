@@ -37,9 +37,15 @@ std::string slurp(const std::string& path) {
 
 TEST(Override, SetsKeysByNameIndexAndInTablesTheFileLacks) {
   const ScenarioConfig base = load_scenario(kCi);
-  const ScenarioConfig cfg = load_scenario(
-      kCi, {{"side.defender.count", 123}, {"side[0].accuracy", 0.25}, {"model.jitter", 3.5}});
+  const ScenarioConfig cfg =
+      load_scenario(kCi, {{"side.defender.count", 123},
+                          {"side[0].accuracy", 0.25},
+                          {"model.jitter", 3.5},
+                          {"artillery.artillery_1.rounds_per_day", 77}});  // default name
   EXPECT_EQ(cfg.sides[1].count, 123);
+  ASSERT_GE(cfg.assets.size(), 2u);
+  EXPECT_EQ(cfg.assets[1].per_day, 77);
+  EXPECT_NE(cfg.assets[0].per_day, 77);
   EXPECT_EQ(cfg.sides[0].accuracy, 0.25);
   EXPECT_EQ(cfg.jitter, 3.5);
   EXPECT_EQ(cfg.sides[0].count, base.sides[0].count);
