@@ -16,6 +16,11 @@
 
 namespace salient {
 
+/// The phases of a step, in order, as timed by Backend::time_phases (salient bench).
+inline constexpr const char* kPhaseNames[] = {"bin",     "units",        "sense", "fire",
+                                              "resolve", "fire_support", "move",  "territory"};
+inline constexpr int kPhases = 8;
+
 /// A place to run the model.
 class Backend {
  public:
@@ -49,6 +54,17 @@ class Backend {
   virtual std::vector<std::int8_t> control() = 0;
   /// Copies the unit arrays out (strength, centroids and spread as of the last step).
   virtual void download_units(UnitArrays& units) = 0;
+  /// Turns timing of each phase of step() on or off (CUDA: events recorded between phases
+  /// and a synchronisation at the end of each step; CPU: the wall clock). Resets the sums.
+  virtual void time_phases(bool on) = 0;
+  /// Seconds spent in each phase (kPhaseNames order) since timing was turned on.
+  virtual std::vector<double> phase_seconds() const = 0;
+  /// Waits until all work queued on the device is done (for timing a whole step).
+  virtual void synchronize() = 0;
+  /// Bytes of device (or, on the CPU backend, host) memory the state occupies now.
+  virtual std::size_t state_bytes() const = 0;
+  /// Free device memory in bytes (CUDA), or -1 where the state lives in host memory (CPU).
+  virtual std::int64_t device_free_bytes() const = 0;
   /// Replaces unit orders and objectives (a commander's plan).
   virtual void set_orders(const std::vector<std::uint8_t>& order, const std::vector<float>& x,
                           const std::vector<float>& y) = 0;

@@ -3,6 +3,7 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
+#include "phase_timer.h"
 #include "thrust_backend.cuh"
 
 namespace salient {
@@ -14,6 +15,9 @@ struct OmpTraits {
   using vector = thrust::omp::vector<T>;
   static auto policy() { return thrust::omp::par; }
   static constexpr const char* kName = "cpu";
+  using PhaseTimer = WallPhaseTimer;
+  static void synchronize() {}
+  static std::int64_t free_bytes() { return -1; }
 };
 
 }  // namespace detail

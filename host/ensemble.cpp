@@ -47,11 +47,15 @@ void write_plan_attributes(const std::string& file, const Plan& plan, const Plan
 }  // namespace
 
 std::string task_file(const std::string& dir, std::int64_t id) {
-  return (fs::path(dir) / ("task_" + six_digits(id) + ".h5")).string();
+  std::string name = "task_";
+  name.append(six_digits(id)).append(".h5");
+  return (fs::path(dir) / name).string();
 }
 
 std::string task_temp_file(const std::string& dir, std::int64_t id) {
-  return (fs::path(dir) / (".task_" + six_digits(id) + ".h5.part")).string();
+  std::string name = ".task_";
+  name.append(six_digits(id)).append(".h5.part");
+  return (fs::path(dir) / name).string();
 }
 
 std::string task_folder(const Plan& plan, const TaskOptions& options) {

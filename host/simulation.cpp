@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "memory.h"
 #include "output.h"
 #include "progress.h"
 #include "setup.h"
@@ -20,6 +21,8 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
       region_(make_region(cfg)),
       backend_(std::move(backend)) {
   const UnitArrays units = make_units(cfg_, params_);
+  memory_ = estimate_memory(cfg_, params_, region_, static_cast<std::int64_t>(units.size()));
+  check_fits(memory_, backend_->device_free_bytes(), backend_->name());
   backend_->upload(params_, make_agents(cfg_, params_), units, make_raster(cfg_, region_),
                    make_settlement_layout(region_));
   backend_->set_fire_support(make_assets(cfg_), FireBudget(cfg_));

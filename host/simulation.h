@@ -12,6 +12,7 @@
 #include "backend.h"
 #include "commander.h"
 #include "config.h"
+#include "memory.h"
 #include "region.h"
 #include "setup.h"
 
@@ -57,12 +58,15 @@ class Simulation {
   /// The generated region (terrain, settlements).
   const Region& region() const { return region_; }
   Backend& backend() { return *backend_; }
+  /// The memory estimate checked before the state was uploaded.
+  const MemoryEstimate& memory() const { return memory_; }
 
  private:
   /// Commanders' plans: download units, holders and control, plan, upload the orders.
   void plan();
 
   ScenarioConfig cfg_;
+  MemoryEstimate memory_;
   ModelParams params_;
   Region region_;
   std::unique_ptr<Backend> backend_;

@@ -135,6 +135,7 @@ class ThrustBackend final : public Backend {
     }
     const AgentView a = agents();
     const RasterView r = raster();
+    timer_.begin();
 
     // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
     thrust::for_each_n(pol, first, n_, AssignBin{p_, a, raw(key_), raw(order_)});
@@ -142,21 +143,44 @@ class ThrustBackend final : public Backend {
     thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_start_.begin());
     thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
     const BinView bins{nbins_, raw(order_), raw(bin_start_), raw(bin_end_)};
+    timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
     reduce_units();
     const UnitView u = units();
+    timer_.mark(1);
 
     // 2-5. Sense, fire, resolve, decide and move.
     thrust::for_each_n(pol, first, n_, Sense{p_, a, bins, r, step});
+    timer_.mark(2);
     thrust::for_each_n(pol, first, n_, Fire{p_, a, u, r, step});
+    timer_.mark(3);
     thrust::for_each_n(pol, first, n_, Resolve{p_, a, u, bins});
+    timer_.mark(4);
     strike(step, a, u, r, bins);
+    timer_.mark(5);
     thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, u, r, step});
+    timer_.mark(6);
 
     // 6. Territory, and each side's sightings of the enemy.
     territory(step);
+    timer_.mark(7);
+    timer_.end();
     step_ = step;
+  }
+
+  void time_phases(bool on) override { timer_.enable(on); }
+  std::vector<double> phase_seconds() const override { return timer_.seconds(); }
+  void synchronize() override { Traits::synchronize(); }
+  std::int64_t device_free_bytes() const override { return Traits::free_bytes(); }
+
+  std::size_t state_bytes() const override {
+    std::size_t bytes = 0;
+    const auto add = [&bytes](const auto& v) {
+      bytes += v.capacity() * sizeof(typename std::decay_t<decltype(v)>::value_type);
+    };
+    all_arrays(add);
+    return bytes;
   }
 
   Tally tally() override {
@@ -411,6 +435,29 @@ class ThrustBackend final : public Backend {
   vec<Impact> impacts_;
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
+  typename Traits::PhaseTimer timer_;
+
+  /// Calls f(array) for every device array the backend holds (state_bytes).
+  template <class F>
+  void all_arrays(F&& f) const {
+    for (const auto* v : {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_,
+                          &suppression_, &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_})
+      f(*v);
+    for (const auto* v : {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_,
+                          &u_profile_, &u_level_, &u_order_, &profile_, &terrain_, &sett_changed_,
+                          &damage_, &spotted_, &reach_[0], &reach_[1]})
+      f(*v);
+    for (const auto* v : {&u_parent_, &u_company_, &u_begin_, &u_end_, &u_strength_, &u_initial_,
+                          &unit_, &bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_,
+                          &bin_start_, &bin_end_, &crossing_, &settlement_, &sett_offsets_,
+                          &sett_cells_, &sett_captures_, &seen_step_[0], &seen_step_[1],
+                          &struck_by_})
+      f(*v);
+    for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
+    for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);
+    for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
+    f(ammo_), f(assets_), f(impacts_);
+  }
 };
 
 }  // namespace salient::detail

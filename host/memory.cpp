@@ -1,0 +1,75 @@
+// Memory estimate and check (host/memory.h).
+#include "memory.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "../kernels/strike.cuh"
+#include "fire_support.h"
+
+namespace salient {
+
+MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& params,
+                               const Region& region, std::int64_t units) {
+  MemoryEstimate m;
+  m.agents = cfg.sides[0].count + cfg.sides[1].count;
+  for (const ReinforcementConfig& r : cfg.reinforcements) m.agents += r.count;
+  m.units = units;
+  m.cells = static_cast<std::int64_t>(params.nx) * params.ny;
+  m.bins = static_cast<std::int64_t>(params.bins_x) * params.bins_y;
+  m.settlements = static_cast<std::int64_t>(region.settlements.size());
+  for (const Settlement& s : region.settlements) m.settlement_cells += s.cells;
+  m.assets = static_cast<std::int64_t>(cfg.assets.size());
+  m.impacts = FireBudget(cfg).max_impacts_per_step();
+  m.device_bytes = m.agents * kBytesPerAgent + m.units * kBytesPerUnit + m.cells * kBytesPerCell +
+                   m.bins * kBytesPerBin + m.settlements * kBytesPerSettlement +
+                   4 * (m.settlements + 1) + 4 * m.settlement_cells +
+                   m.assets * static_cast<std::int64_t>(sizeof(AssetParams)) +
+                   m.impacts * static_cast<std::int64_t>(sizeof(Impact));
+  // The host keeps the region and, at each snapshot, a copy of the agents and rasters:
+  // about as much again as the device holds.
+  m.host_bytes = m.device_bytes;
+  return m;
+}
+
+std::int64_t host_available_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("MemAvailable:", 0) != 0) continue;
+    std::istringstream ss(line.substr(13));
+    std::int64_t kib = 0;
+    ss >> kib;
+    return kib * 1024;
+  }
+  return 0;
+}
+
+std::string format_bytes(std::int64_t bytes) {
+  char buf[32];
+  const double b = static_cast<double>(bytes);
+  if (b >= 1024.0 * 1024 * 1024)
+    std::snprintf(buf, sizeof buf, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+  else if (b >= 1024.0 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
+  return buf;
+}
+
+void check_fits(const MemoryEstimate& need, std::int64_t device_free, const std::string& backend) {
+  const std::string what =
+      "(" + std::to_string(need.agents) + " agents, " + std::to_string(need.cells) + " cells)";
+  if (device_free >= 0 && need.device_bytes > device_free)
+    throw ResourceError("the scenario " + what + " needs " + format_bytes(need.device_bytes) +
+                        " of " + backend + " device memory; " + format_bytes(device_free) +
+                        " is free");
+  const std::int64_t host_need = need.host_bytes + (device_free < 0 ? need.device_bytes : 0);
+  const std::int64_t host_free = host_available_bytes();
+  if (host_free > 0 && host_need > host_free)
+    throw ResourceError("the scenario " + what + " needs about " + format_bytes(host_need) +
+                        " of host memory; " + format_bytes(host_free) + " is available");
+}
+
+}  // namespace salient
