@@ -59,17 +59,23 @@ std::string format_bytes(std::int64_t bytes) {
 }
 
 void check_fits(const MemoryEstimate& need, std::int64_t device_free, const std::string& backend) {
-  const std::string what =
-      "(" + std::to_string(need.agents) + " agents, " + std::to_string(need.cells) + " cells)";
-  if (device_free >= 0 && need.device_bytes > device_free)
-    throw ResourceError("the scenario " + what + " needs " + format_bytes(need.device_bytes) +
-                        " of " + backend + " device memory; " + format_bytes(device_free) +
-                        " is free");
+  char what[96];
+  std::snprintf(what, sizeof what, "the scenario (%lld agents, %lld cells) needs ",
+                static_cast<long long>(need.agents), static_cast<long long>(need.cells));
+  if (device_free >= 0 && need.device_bytes > device_free) {
+    std::string msg(what);
+    msg.append(format_bytes(need.device_bytes)).append(" of ").append(backend);
+    msg.append(" device memory; ").append(format_bytes(device_free)).append(" is free");
+    throw ResourceError(msg);
+  }
   const std::int64_t host_need = need.host_bytes + (device_free < 0 ? need.device_bytes : 0);
   const std::int64_t host_free = host_available_bytes();
-  if (host_free > 0 && host_need > host_free)
-    throw ResourceError("the scenario " + what + " needs about " + format_bytes(host_need) +
-                        " of host memory; " + format_bytes(host_free) + " is available");
+  if (host_free > 0 && host_need > host_free) {
+    std::string msg(what);
+    msg.append("about ").append(format_bytes(host_need)).append(" of host memory; ");
+    msg.append(format_bytes(host_free)).append(" is available");
+    throw ResourceError(msg);
+  }
 }
 
 }  // namespace salient
