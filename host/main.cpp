@@ -8,6 +8,9 @@
 #include <iostream>
 
 #include "backend.h"
+#include "bench.h"
+#include "memory.h"
+#include "setup.h"
 #include "cli.h"
 #include "config.h"
 #include "output.h"
@@ -39,12 +42,74 @@ void print_summary(const salient::ScenarioConfig& cfg, const salient::RunResult&
   }
 }
 
-int cmd_info() {
+int cmd_info(const std::string& scenario) {
   std::printf("salient %s (commit %s)\n", salient::version(), salient::git_commit());
   std::printf("backends compiled in: cpu%s\n", salient::cuda_compiled() ? ", cuda" : "");
   const int devices = salient::cuda_device_count();
   std::printf("CUDA devices found: %d\n%s", devices, salient::cuda_device_summary().c_str());
+  if (scenario.empty()) return 0;
+  try {
+    const salient::ScenarioConfig cfg = salient::load_scenario(scenario);
+    const salient::ModelParams params = salient::make_params(cfg);
+    const salient::Region region = salient::make_region(cfg);
+    const auto units = static_cast<std::int64_t>(salient::make_units(cfg, params).size());
+    const salient::MemoryEstimate m = salient::estimate_memory(cfg, params, region, units);
+    using salient::format_bytes;
+    std::printf("%s: %lld agents, %lld units, %lld cells (%d x %d), %lld bins, %lld settlements\n",
+                scenario.c_str(), static_cast<long long>(m.agents), static_cast<long long>(m.units),
+                static_cast<long long>(m.cells), params.nx, params.ny,
+                static_cast<long long>(m.bins), static_cast<long long>(m.settlements));
+    std::printf(
+        "memory: %lld B per agent, %lld B per unit, %lld B per cell -> %s on the device "
+        "(or in host memory on the cpu backend), about %s more on the host\n",
+        static_cast<long long>(salient::kBytesPerAgent),
+        static_cast<long long>(salient::kBytesPerUnit),
+        static_cast<long long>(salient::kBytesPerCell), format_bytes(m.device_bytes).c_str(),
+        format_bytes(m.host_bytes).c_str());
+    for (const auto& [name, free] :
+         {std::pair<std::string, std::int64_t>{"cpu", -1},
+          {"cuda", devices > 0 ? salient::make_cuda_backend()->device_free_bytes() : -2}}) {
+      if (free == -2) continue;
+      try {
+        salient::check_fits(m, free, name);
+        std::printf("fits the %s backend here\n", name.c_str());
+      } catch (const salient::ResourceError& e) {
+        std::printf("does not fit the %s backend here: %s\n", name.c_str(), e.what());
+      }
+    }
+  } catch (const salient::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "salient info: %s\n", e.what());
+    return kExitRuntime;
+  }
   return 0;
+}
+
+/// `salient bench`: runs and prints the benchmark (and writes its JSON).
+int cmd_bench(const salient::BenchRequest& req) {
+  try {
+    const salient::BenchResult r = salient::run_bench(req);
+    std::printf("salient bench: %s, %lld steps after %lld warm-up steps\n%s", r.scenario.c_str(),
+                static_cast<long long>(r.steps), static_cast<long long>(r.warmup),
+                salient::bench_table(r).c_str());
+    if (!req.json.empty()) {
+      std::FILE* f = std::fopen(req.json.c_str(), "w");
+      const std::string j = salient::bench_json(r);
+      if (!f || std::fwrite(j.data(), 1, j.size(), f) != j.size() || std::fclose(f) != 0) {
+        std::fprintf(stderr, "salient bench: cannot write %s\n", req.json.c_str());
+        return kExitOutput;
+      }
+    }
+    return 0;
+  } catch (const salient::ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "salient bench: %s\n", e.what());
+    return kExitRuntime;
+  }
 }
 
 }  // namespace
@@ -125,7 +190,28 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "check a scenario file and exit");
   validate->add_option("scenario", scenario, "scenario TOML file")->required();
-  auto* info = app.add_subcommand("info", "version, backends and devices");
+  std::string info_scenario;
+  auto* info = app.add_subcommand("info", "version, backends and devices; a scenario's memory");
+  info->add_option("scenario", info_scenario, "scenario TOML file: report its memory needs");
+
+  salient::BenchRequest bench_req;
+  auto* bench =
+      app.add_subcommand("bench", "time the step of a scenario or a synthetic population");
+  bench->add_option("scenario", bench_req.scenario, "scenario TOML file (default: synthetic)");
+  bench->add_option("--agents", bench_req.agents, "synthetic population: agents")
+      ->check(CLI::Range(std::int64_t{2}, std::int64_t{2000000000}));
+  bench->add_option("--density", bench_req.density, "synthetic population: agents per km^2")
+      ->check(CLI::Range(1e-3, 1e5));
+  bench->add_option("--steps", bench_req.steps, "timed steps")->check(CLI::Range(1, 1000000));
+  bench->add_option("--warmup", bench_req.warmup, "untimed steps first")
+      ->check(CLI::Range(0, 1000000));
+  bench->add_option("--backend", bench_req.backend, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  bench->add_option("--threads", bench_req.threads, "OpenMP threads of the cpu backend")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_flag("--phase-times", bench_req.phase_times,
+                  "time each phase (CUDA: device events, one sync per step)");
+  bench->add_option("--json", bench_req.json, "also write the result as JSON to this file");
 
   try {
     app.parse(argc, argv);
@@ -133,7 +219,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
-  if (info->parsed()) return cmd_info();
+  if (info->parsed()) return cmd_info(info_scenario);
+  if (bench->parsed()) return cmd_bench(bench_req);
   if (plan->parsed()) {
     plan_req.seed_given = plan_seed->count() > 0;
     return salient::cli::plan(plan_req, plan_force);
