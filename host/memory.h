@@ -17,9 +17,9 @@ namespace salient {
 /// Device bytes per element of each kind of array the backend holds.
 inline constexpr std::int64_t kBytesPerAgent =
     85;                                            ///< 9 float, 7 uint8, 1 int16, 9 int32, 2 uint16
-inline constexpr std::int64_t kBytesPerUnit = 48;  ///< 4 uint8, 6 int32, 5 float
+inline constexpr std::int64_t kBytesPerUnit = 56;  ///< 4 uint8, 8 int32, 5 float
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
-inline constexpr std::int64_t kBytesPerBin = 8;    ///< bin start and end
+inline constexpr std::int64_t kBytesPerBin = 24;   ///< bin start, end; squad bins per side
 inline constexpr std::int64_t kBytesPerSettlement =
     12;  ///< holder, previous, last side, changed, 2 captures
 

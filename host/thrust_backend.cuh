@@ -62,6 +62,9 @@ class ThrustBackend final : public Backend {
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
+    sq_key_.resize(nunits_), sq_order_.resize(nunits_);
+    sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
+        sq_end_.resize(2 * static_cast<std::size_t>(nbins_));
     put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
     put(control_, ra.control), put(crossing_, ra.crossing);
     nsettlements_ = sl.count();
@@ -256,14 +259,17 @@ class ThrustBackend final : public Backend {
     const thrust::counting_iterator<std::int32_t> first(0);
     impacts_host_.clear();
     for (int s = 0; s < kSides; ++s) strikes_step_[s] = 0;
+    SquadBins squads{};
     for (std::size_t k = 0; k < assets_host_.size(); ++k) {
       const std::int64_t n = budget_.ready(k, step);
       if (n <= 0) continue;
       const AssetParams& as = assets_host_[k];
+      if (!squads.sorted && (as.policy == kFrontLine || as.safe_distance_m > 0.0f))
+        squads = bin_squads(u);
       const TargetChoice c =
           thrust::transform_reduce(pol, first, first + ncells_,
                                    TargetCandidate{p_, raw(settlement_), picture(), u, as,
-                                                   static_cast<std::int32_t>(k), step},
+                                                   static_cast<std::int32_t>(k), step, squads},
                                    no_target(), BetterTarget{});
       if (c.seen < 0) continue;
       budget_.spend(k, n);
@@ -291,6 +297,20 @@ class ThrustBackend final : public Backend {
       strike_casualties_[side] += m.friendly;
       strike_casualties_[1 - side] += m.killed + m.wounded - m.friendly;
     }
+  }
+
+  /// Own squads by side and bin (kernels/targeting.cuh, SquadBins), for the targeting
+  /// policies' distance to own troops: a sort of unit ids by key and each key's range.
+  SquadBins bin_squads(const UnitView& u) {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    thrust::for_each_n(pol, first, nunits_, SquadBinKey{p_, u, raw(sq_key_), raw(sq_order_)});
+    thrust::stable_sort_by_key(pol, sq_key_.begin(), sq_key_.end(), sq_order_.begin());
+    const std::int32_t keys = 2 * nbins_;
+    thrust::lower_bound(pol, sq_key_.begin(), sq_key_.end(), first, first + keys,
+                        sq_start_.begin());
+    thrust::upper_bound(pol, sq_key_.begin(), sq_key_.end(), first, first + keys, sq_end_.begin());
+    return SquadBins{nbins_, raw(sq_order_), raw(sq_start_), raw(sq_end_)};
   }
 
   /// Phase 6: presence by sort and segmented count (recording sightings in the pictures),
@@ -411,6 +431,7 @@ class ThrustBackend final : public Backend {
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
   vec<std::int32_t> bin_start_, bin_end_;
+  vec<std::int32_t> sq_key_, sq_order_, sq_start_, sq_end_;  ///< SquadBins
   vec<std::uint16_t> n_friends_, n_enemies_;
   vec<std::uint8_t> terrain_;
   vec<float> cover_;
@@ -447,11 +468,13 @@ class ThrustBackend final : public Backend {
                           &u_profile_, &u_level_, &u_order_, &profile_, &terrain_, &sett_changed_,
                           &damage_, &spotted_, &reach_[0], &reach_[1]})
       f(*v);
-    for (const auto* v : {&u_parent_, &u_company_, &u_begin_, &u_end_, &u_strength_, &u_initial_,
-                          &unit_, &bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_,
-                          &bin_start_, &bin_end_, &crossing_, &settlement_, &sett_offsets_,
-                          &sett_cells_, &sett_captures_, &seen_step_[0], &seen_step_[1],
-                          &struck_by_})
+    for (const auto* v :
+         {&u_parent_,      &u_company_,    &u_begin_,      &u_end_,        &u_strength_,
+          &u_initial_,     &unit_,         &bin_,          &target_,       &shot_target_,
+          &key_,           &order_,        &ukey_,         &count_,        &bin_start_,
+          &bin_end_,       &crossing_,     &settlement_,   &sett_offsets_, &sett_cells_,
+          &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,    &sq_key_,
+          &sq_order_,      &sq_start_,     &sq_end_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

@@ -30,16 +30,78 @@ struct BetterTarget {
   }
 };
 
-/// Distance (metres) from (x, y) to the nearest own squad that still has soldiers, from the
-/// squads' centroids; a large number if the side has none.
-SALIENT_HD inline float distance_to_own_troops(const UnitView& u, std::uint8_t side, float x,
-                                               float y) {
-  float best2 = 3.0e38f;
-  for (std::int32_t k = 0; k < u.n; ++k) {
+/// Squads with soldiers, by side and by the bin of their centroid (the agents' bins): squad
+/// ids sorted by key side * nbins + bin, and each key's [start, end). sorted == nullptr: none
+/// built (distance_to_own_troops then scans every unit).
+struct SquadBins {
+  std::int32_t nbins = 0;
+  const std::int32_t* sorted = nullptr;
+  const std::int32_t* start = nullptr;  ///< [2 * nbins]
+  const std::int32_t* end = nullptr;
+};
+
+/// Bin of a point, clamped to the grid (as AssignBin does for agents; negative values
+/// truncate towards 0 and clamp to bin 0 either way).
+SALIENT_HD inline std::int32_t bin_x_of(const ModelParams& p, float x) {
+  const auto b = static_cast<std::int32_t>(x / p.bin_size_m);
+  return b < 0 ? 0 : (b >= p.bins_x ? p.bins_x - 1 : b);
+}
+SALIENT_HD inline std::int32_t bin_y_of(const ModelParams& p, float y) {
+  const auto b = static_cast<std::int32_t>(y / p.bin_size_m);
+  return b < 0 ? 0 : (b >= p.bins_y ? p.bins_y - 1 : b);
+}
+
+/// Sort keys of SquadBins: squads with soldiers get side * nbins + bin of their centroid,
+/// every other unit 2 * nbins (after all real keys).
+struct SquadBinKey {
+  ModelParams p;
+  UnitView u;
+  std::int32_t* key;
+  std::int32_t* order;
+  SALIENT_HD void operator()(std::int32_t k) const {
+    const std::int32_t nbins = p.bins_x * p.bins_y;
+    std::int32_t b = 2 * nbins;
+    if (u.level[k] == kSquad && u.strength[k] > 0)
+      b = u.side[k] * nbins + bin_y_of(p, u.centroid_y[k]) * p.bins_x +
+          bin_x_of(p, u.centroid_x[k]);
+    key[k] = b;
+    order[k] = k;
+  }
+};
+
+/// Squared distance to the nearest squad of `side` with soldiers among units [k0, k1) of
+/// the list `ids` (nullptr: the units themselves).
+SALIENT_HD inline float nearest_squad2(const UnitView& u, std::uint8_t side, float x, float y,
+                                       const std::int32_t* ids, std::int32_t k0, std::int32_t k1,
+                                       float best2) {
+  for (std::int32_t j = k0; j < k1; ++j) {
+    const std::int32_t k = ids ? ids[j] : j;
     if (u.level[k] != kSquad || u.side[k] != side || u.strength[k] <= 0) continue;
     const float dx = u.centroid_x[k] - x, dy = u.centroid_y[k] - y;
     const float d2 = dx * dx + dy * dy;
     best2 = d2 < best2 ? d2 : best2;
+  }
+  return best2;
+}
+
+/// Distance (metres) from (x, y) to the nearest own squad that still has soldiers, from the
+/// squads' centroids; a large number if the side has none. With SquadBins only squads in
+/// the bins within `reach` metres are looked at: the result is exact whenever the nearest
+/// squad is within `reach`, and larger than `reach` otherwise, which is all a policy asks.
+SALIENT_HD inline float distance_to_own_troops(const ModelParams& p, const UnitView& u,
+                                               const SquadBins& sq, std::uint8_t side, float x,
+                                               float y, float reach) {
+  float best2 = 3.0e38f;
+  if (!sq.sorted) {
+    best2 = nearest_squad2(u, side, x, y, nullptr, 0, u.n, best2);
+  } else {
+    const std::int32_t bx0 = bin_x_of(p, x - reach), bx1 = bin_x_of(p, x + reach);
+    const std::int32_t by0 = bin_y_of(p, y - reach), by1 = bin_y_of(p, y + reach);
+    for (std::int32_t by = by0; by <= by1; ++by)
+      for (std::int32_t bx = bx0; bx <= bx1; ++bx) {
+        const std::int32_t key = side * sq.nbins + by * p.bins_x + bx;
+        best2 = nearest_squad2(u, side, x, y, sq.sorted, sq.start[key], sq.end[key], best2);
+      }
   }
   return best2 < 3.0e38f ? sqrt_cr(best2) : 3.0e38f;
 }
@@ -53,6 +115,7 @@ struct TargetCandidate {
   AssetParams a;
   std::int32_t asset;
   std::uint32_t step;
+  SquadBins squads{};  ///< own squads by bin (none: scan all units)
 
   SALIENT_HD TargetChoice operator()(std::int32_t cell) const {
     const std::int32_t seen = pic.seen_step[a.side][cell];
@@ -68,7 +131,10 @@ struct TargetCandidate {
       if (dx * dx + dy * dy > a.range_m * a.range_m) return no_target();
     }
     if (a.policy == kFrontLine || a.safe_distance_m > 0.0f) {
-      const float d = distance_to_own_troops(u, a.side, x, y);
+      const float reach = a.policy == kFrontLine && a.max_distance_m > a.safe_distance_m
+                              ? a.max_distance_m
+                              : a.safe_distance_m;
+      const float d = distance_to_own_troops(p, u, squads, a.side, x, y, reach);
       if (d < a.safe_distance_m) return no_target();
       if (a.policy == kFrontLine && d > a.max_distance_m) return no_target();
     }

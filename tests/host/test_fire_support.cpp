@@ -3,6 +3,7 @@
 // of a run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <set>
@@ -296,6 +297,73 @@ TEST(FireSupport, EventsTableMatchesSeries) {
   for (std::size_t r = 0; r < per_step.size(); ++r) summed[r % 2] += per_step[r];
   EXPECT_EQ(summed[0], by_side[0]);
   EXPECT_EQ(summed[1], by_side[1]);
+}
+
+
+// Own squads looked up by bin (SquadBins) give exactly the choice of the scan over every
+// unit: for random squads, sightings in every cell and policies with various reaches, each
+// cell's candidate is the same either way.
+TEST(FireSupport, SquadBinsChooseExactlyLikeTheFullScan) {
+  MiniWorld w{60, 40};  // 1500 m x 1000 m
+  w.p.bin_size_m = 130.0f;
+  w.p.bins_x = static_cast<std::int32_t>(std::ceil(w.p.width_m / w.p.bin_size_m));
+  w.p.bins_y = static_cast<std::int32_t>(std::ceil(w.p.height_m / w.p.bin_size_m));
+  std::uint32_t state = 12345;
+  const auto uniform = [&state](float lo, float hi) {
+    state = state * 1664525u + 1013904223u;
+    return lo + (hi - lo) * static_cast<float>(state >> 8) / 16777216.0f;
+  };
+  for (int k = 0; k < 80; ++k) {
+    const float x = uniform(0, w.p.width_m), y = uniform(0, w.p.height_m);
+    w.add(k % 2, x, y, x, y);
+  }
+  w.u.strength[7] = 0;  // a squad without soldiers does not count
+  const std::int32_t cells = w.p.nx * w.p.ny, nbins = w.p.bins_x * w.p.bins_y;
+  const auto nunits = static_cast<std::int32_t>(w.u.size());
+  std::vector<std::int32_t> key(static_cast<std::size_t>(nunits)), order(key.size());
+  for (std::int32_t k = 0; k < nunits; ++k)
+    SquadBinKey{w.p, w.units(), key.data(), order.data()}(k);
+  std::stable_sort(order.begin(), order.end(),
+                   [&key](std::int32_t i, std::int32_t j) { return key[i] < key[j]; });
+  std::vector<std::int32_t> sorted_key(key.size()), start(2 * nbins), end(2 * nbins);
+  for (std::size_t j = 0; j < order.size(); ++j)
+    sorted_key[j] = key[static_cast<std::size_t>(order[j])];
+  for (std::int32_t b = 0; b < 2 * nbins; ++b) {
+    start[b] = static_cast<std::int32_t>(std::lower_bound(sorted_key.begin(), sorted_key.end(), b) -
+                                         sorted_key.begin());
+    end[b] = static_cast<std::int32_t>(std::upper_bound(sorted_key.begin(), sorted_key.end(), b) -
+                                       sorted_key.begin());
+  }
+  const SquadBins squads{nbins, order.data(), start.data(), end.data()};
+  std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
+  std::vector<float> error[kSides];
+  for (int s = 0; s < kSides; ++s)
+    seen[s].assign(settlement.size(), 99), error[s].assign(settlement.size(), 0.0f);
+  for (std::size_t c = 0; c < settlement.size(); c += 3) settlement[c] = 0;
+  const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
+  int chosen = 0;
+  for (int policy : {kFrontLine, kSettlementBombing})
+    for (float max_d : {60.0f, 200.0f, 500.0f})
+      for (float safe : {0.0f, 40.0f, 150.0f})
+        for (int side : {0, 1}) {
+          AssetParams a{};
+          a.side = static_cast<std::uint8_t>(side), a.policy = static_cast<std::uint8_t>(policy);
+          a.range_m = 0.0f, a.max_distance_m = max_d, a.safe_distance_m = safe,
+          a.min_confidence = 0.1f;
+          const TargetCandidate scan{w.p, settlement.data(), pic, w.units(), a, 0, 100};
+          TargetCandidate binned = scan;
+          binned.squads = squads;
+          for (std::int32_t c = 0; c < cells; ++c) {
+            const TargetChoice x = scan(c), y = binned(c);
+            ASSERT_EQ(x.seen, y.seen)
+                << "cell " << c << " policy " << policy << " max " << max_d << " safe " << safe;
+            ASSERT_EQ(x.cell, y.cell);
+            ASSERT_EQ(x.tie, y.tie);
+            chosen += x.seen >= 0;
+          }
+        }
+  EXPECT_GT(chosen, 1000) << "the policies must accept some cells";
+  EXPECT_LT(chosen, 36 * cells) << "and refuse others";
 }
 
 }  // namespace
