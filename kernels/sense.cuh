@@ -54,7 +54,9 @@ struct Sense {
         ++friends;
         return;
       }
-      if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) return;
+      // Detected = line of sight AND the roll u < pd. Neither depends on the other (the roll
+      // is a counter-based draw for the pair), so the cheap roll goes first and the
+      // line-of-sight traversal runs only for the pairs it lets through: same result.
       const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
       const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover,
                                              a.moved[j] != 0, p.stationary_detect);
@@ -62,6 +64,7 @@ struct Sense {
                                            Purpose::kDetect, static_cast<std::uint32_t>(j))
                                         .v[0]);
       if (u >= pd) return;
+      if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) return;
       ++enemies;
       if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
         best = j;
