@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Scaling of the full combat step with the number of agents: `salient bench` on the
+# synthetic population (100 agents per km^2) for N = 10^4 .. 10^MAX on one backend, and on
+# the CPU backend with 1 and 2 threads; JSON per run into bench/results/, a markdown table
+# on stdout. Usage: bench/run_scaling.sh [BACKEND] [MAX_EXPONENT] (defaults: cpu 6).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+backend=${1:-cpu}
+max=${2:-6}
+exe=${SALIENT:-build/salient}
+out=bench/results
+mkdir -p "$out"
+stamp=$(date -u +%Y-%m-%d)
+commit=$(git rev-parse --short HEAD)
+threads_list="0"
+[[ $backend == cpu ]] && threads_list="1 2"
+echo "| N | backend | threads | median step ms | p10-p90 ms | agent-updates/s | ns per agent | B/agent |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+for ((e = 4; e <= max; ++e)); do
+  n=$((10 ** e))
+  steps=$((e <= 4 ? 20 : (e == 5 ? 10 : (e == 6 ? 4 : 2))))
+  for t in $threads_list; do
+    json="$out/scaling_${stamp}_${commit}_${backend}_t${t}_n1e${e}.json"
+    OMP_WAIT_POLICY=PASSIVE "$exe" bench --agents "$n" --steps "$steps" --warmup 1 \
+      --backend "$backend" --threads "$t" --phase-times --json "$json" > /dev/null
+    /usr/bin/python3 - "$json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["step_s"]
+print(f"| 1e{len(str(r['agents'])) - 1} | {r['backend']} | {r['threads'] or 'default'} | "
+      f"{s['median'] * 1e3:.2f} | {s['p10'] * 1e3:.2f}-{s['p90'] * 1e3:.2f} | "
+      f"{r['agent_updates_per_s']:.3g} | {s['median'] / r['agents'] * 1e9:.0f} | "
+      f"{r['state_bytes'] / r['agents']:.0f} |")
+PY
+  done
+done
