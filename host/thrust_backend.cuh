@@ -154,11 +154,11 @@ class ThrustBackend final : public Backend {
     timer_.mark(1);
 
     // 2-5. Sense, fire, resolve, decide and move.
-    thrust::for_each_n(pol, first, n_, Sense{p_, a, bins, r, step});
+    thrust::for_each_n(pol, first, n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
     timer_.mark(2);
     thrust::for_each_n(pol, first, n_, Fire{p_, a, u, r, step});
     timer_.mark(3);
-    thrust::for_each_n(pol, first, n_, Resolve{p_, a, u, bins});
+    thrust::for_each_n(pol, first, n_, InBinOrder<Resolve>{Resolve{p_, a, u, bins}, raw(order_)});
     timer_.mark(4);
     strike(step, a, u, r, bins);
     timer_.mark(5);

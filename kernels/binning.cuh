@@ -28,4 +28,15 @@ struct AssignBin {
   }
 };
 
+/// Runs an agent functor over the agents in bin order (k -> sorted_id[k]) instead of id
+/// order: agents of one bin are processed together, so the neighbouring bins they all scan
+/// stay in cache. Every agent is still visited exactly once; a functor that writes only its
+/// own agent's fields gives the same result in either order.
+template <class F>
+struct InBinOrder {
+  F f;
+  const std::int32_t* sorted_id;
+  SALIENT_HD void operator()(std::int32_t k) const { f(sorted_id[k]); }
+};
+
 }  // namespace salient
