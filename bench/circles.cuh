@@ -48,19 +48,19 @@ namespace salient::bench {
 /// The cube, its bins and the force constants, computed once on the host (make_grid in
 /// circles.h) and passed by value to every functor.
 struct CirclesGrid {
-  float min = 0.0f;       ///< lower corner on each axis, -W/2
-  float width = 0.0f;     ///< W, the side of the cube
-  float radius = 0.0f;    ///< r, interaction radius and bin side
-  float d2_limit = 0.0f;  ///< smallest float d2 with sqrt(d2) >= r: within r iff d2 < d2_limit
-  float repulse = 0.0f;   ///< REPULSE factor of the force
-  std::int32_t dim = 1;   ///< bins per axis, ceil(W / r)
-  std::int32_t nbins = 1; ///< dim^3
+  float min = 0.0f;        ///< lower corner on each axis, -W/2
+  float width = 0.0f;      ///< W, the side of the cube
+  float radius = 0.0f;     ///< r, interaction radius and bin side
+  float d2_limit = 0.0f;   ///< smallest float d2 with sqrt(d2) >= r: within r iff d2 < d2_limit
+  float repulse = 0.0f;    ///< REPULSE factor of the force
+  std::int32_t dim = 1;    ///< bins per axis, ceil(W / r)
+  std::int32_t nbins = 1;  ///< dim^3
 };
 
 /// Bin index along one axis: floor((v - min) / r) clamped to [0, dim - 1].
 SALIENT_HD inline std::int32_t axis_bin(float v, const CirclesGrid& g) {
-  const double t = (static_cast<double>(v) - static_cast<double>(g.min)) /
-                   static_cast<double>(g.radius);
+  const double t =
+      (static_cast<double>(v) - static_cast<double>(g.min)) / static_cast<double>(g.radius);
   if (!(t >= 0.0)) return 0;  // below the cube (or NaN)
   if (t >= static_cast<double>(g.dim)) return g.dim - 1;
   return static_cast<std::int32_t>(t);
@@ -213,7 +213,9 @@ struct AgentKey {
 
 /// The bin of a sorted key of either layout.
 SALIENT_HD inline std::int32_t key_bin(std::int32_t k) { return k; }
-SALIENT_HD inline std::int32_t key_bin(std::uint64_t k) { return static_cast<std::int32_t>(k >> 32); }
+SALIENT_HD inline std::int32_t key_bin(std::uint64_t k) {
+  return static_cast<std::int32_t>(k >> 32);
+}
 
 /// Bin ranges from sorted keys, for s in [0, n]: start[b] = first s with bin >= b, for all
 /// nbins + 1 entries (start[nbins] = n). Each entry is written by exactly one s: the bins

@@ -98,19 +98,25 @@ int main(int argc, char** argv) {
   std::string backend = "cpu", json, layout = "agents";
   bool phases = false;
   app.add_option("--agents", p.agents, "number of agents N")->capture_default_str();
-  app.add_option("--steps", steps, "timed steps S")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--warmup", warmup, "untimed steps before timing")->capture_default_str()
+  app.add_option("--steps", steps, "timed steps S")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--warmup", warmup, "untimed steps before timing")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app.add_option("--density", p.density, "agents per unit volume: W = cbrt(N / density)")
       ->capture_default_str();
-  app.add_option("--radius", p.radius, "interaction radius r (and bin side)")->capture_default_str();
+  app.add_option("--radius", p.radius, "interaction radius r (and bin side)")
+      ->capture_default_str();
   app.add_option("--repulse", p.repulse, "repulsion factor")->capture_default_str();
-  app.add_option("--backend", backend, "cpu or cuda")->capture_default_str()
+  app.add_option("--backend", backend, "cpu or cuda")
+      ->capture_default_str()
       ->check(CLI::IsMember({"cpu", "cuda"}));
   app.add_option("--threads", threads, "OpenMP threads for the cpu backend (0: OpenMP's default)")
       ->capture_default_str();
   app.add_option("--layout", layout, "agents (sort the agent arrays) or ids (sort ids, gather)")
-      ->capture_default_str()->check(CLI::IsMember({"agents", "ids"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"agents", "ids"}));
   app.add_option("--seed", p.seed, "seed of the initial positions (Philox)")->capture_default_str();
   app.add_option("--json", json, "write the results to this JSON file");
   app.add_flag("--phases", phases,
@@ -177,28 +183,31 @@ int main(int argc, char** argv) {
     std::snprintf(sum, sizeof sum, "%016llx", static_cast<unsigned long long>(checksum));
     const std::string threads_str = backend == "cpu" ? std::to_string(threads) : "-";
 
-    std::printf("Circles (FLAME GPU 2 rules): density %g, radius %g, repulse %g, seed %llu, "
-                "layout %s, %d warm-up + %d timed steps\n",
-                p.density, static_cast<double>(p.radius), static_cast<double>(p.repulse),
-                static_cast<unsigned long long>(p.seed), layout.c_str(), warmup, steps);
+    std::printf(
+        "Circles (FLAME GPU 2 rules): density %g, radius %g, repulse %g, seed %llu, "
+        "layout %s, %d warm-up + %d timed steps\n",
+        p.density, static_cast<double>(p.radius), static_cast<double>(p.repulse),
+        static_cast<unsigned long long>(p.seed), layout.c_str(), warmup, steps);
     std::printf("backend %s (%s), threads %s\n\n", backend.c_str(), device.c_str(),
                 threads_str.c_str());
     if (backend == "cpu")
       std::printf("CPU time over the timed steps: %.2f s = %.0f %% of %d thread(s) x wall time\n\n",
                   cpu_s, 100.0 * cpu_use, threads);
-    std::printf("| agents | W | bins | median ms/step | min | max | agent-updates/s | "
-                "neighbours/agent | messages/agent |\n");
+    std::printf(
+        "| agents | W | bins | median ms/step | min | max | agent-updates/s | "
+        "neighbours/agent | messages/agent |\n");
     std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     std::printf("| %lld | %.3f | %d^3 = %d | %.3f | %.3f | %.3f | %.3e | %.2f | %.1f |\n\n",
-                static_cast<long long>(p.agents), static_cast<double>(g.width), g.dim, g.nbins,
-                med, lo, hi, rate, mean_neighbours, mean_messages);
+                static_cast<long long>(p.agents), static_cast<double>(g.width), g.dim, g.nbins, med,
+                lo, hi, rate, mean_neighbours, mean_messages);
     if (phases)
       std::printf("median by phase: bin+sort %.3f ms, force %.3f ms, move %.3f ms\n",
                   median(ms_bin), median(ms_force), median(ms_move));
     std::printf("checksum of final positions: %s\n", sum);
-    std::printf("FLAME GPU 2 reference (1M agents, H100 PCIe, mean of 200 steps): %.2f ms/step, "
-                "%.2e agent-updates/s (circles_spatial3D_rtc; %.2f ms non-RTC)\n",
-                kFlameMsPerStep, kFlameAgents / (kFlameMsPerStep * 1e-3), kFlameMsPerStepNonRtc);
+    std::printf(
+        "FLAME GPU 2 reference (1M agents, H100 PCIe, mean of 200 steps): %.2f ms/step, "
+        "%.2e agent-updates/s (circles_spatial3D_rtc; %.2f ms non-RTC)\n",
+        kFlameMsPerStep, kFlameAgents / (kFlameMsPerStep * 1e-3), kFlameMsPerStepNonRtc);
 
     if (!json.empty()) {
       std::ofstream out(json);
@@ -243,8 +252,7 @@ int main(int argc, char** argv) {
           << "  \"phases_timed\": " << (phases ? "true" : "false") << ",\n";
       if (phases)
         out << "  \"phase_ms_median\": {\"bin_sort\": " << median(ms_bin)
-            << ", \"force\": " << median(ms_force) << ", \"move\": " << median(ms_move)
-            << "},\n";
+            << ", \"force\": " << median(ms_force) << ", \"move\": " << median(ms_move) << "},\n";
       out << "  \"step_ms\": [";
       for (std::size_t k = 0; k < ms.size(); ++k) out << (k ? ", " : "") << ms[k];
       out << "]\n}\n";

@@ -138,8 +138,9 @@ class CirclesThrust final : public CirclesSim {
     const std::int64_t total = off.back();
     vec<std::int32_t> list(static_cast<std::size_t>(total));
     const Messages m = messages();
-    thrust::for_each_n(pol, first(), n_,
-                       ListNeighbours{grid_, raw(start_), m.x, m.y, m.z, m.id, raw(off), raw(list)});
+    thrust::for_each_n(
+        pol, first(), n_,
+        ListNeighbours{grid_, raw(start_), m.x, m.y, m.z, m.id, raw(off), raw(list)});
     offsets.resize(off.size()), ids.resize(list.size());
     thrust::copy(off.begin(), off.end(), offsets.begin());
     thrust::copy(list.begin(), list.end(), ids.begin());
@@ -173,8 +174,9 @@ class CirclesThrust final : public CirclesSim {
     auto pol = ctx_.policy();
     const std::int32_t nb = grid_.nbins;
     if (agents_layout()) {
-      thrust::for_each_n(pol, first(), n_,
-                         AgentKey{grid_, raw(x_), raw(y_), raw(z_), raw(id_), raw(key64_), raw(order_)});
+      thrust::for_each_n(
+          pol, first(), n_,
+          AgentKey{grid_, raw(x_), raw(y_), raw(z_), raw(id_), raw(key64_), raw(order_)});
       thrust::sort_by_key(pol, key64_.begin(), key64_.end(), order_.begin());
       thrust::for_each_n(pol, first(), n_ + 1,
                          BinStarts<std::uint64_t>{raw(key64_), n_, nb, raw(start_)});
@@ -189,19 +191,19 @@ class CirclesThrust final : public CirclesSim {
       thrust::stable_sort_by_key(pol, key32_.begin(), key32_.end(), order_.begin());
       thrust::for_each_n(pol, first(), n_ + 1,
                          BinStarts<std::int32_t>{raw(key32_), n_, nb, raw(start_)});
-      thrust::for_each_n(pol, first(), n_,
-                         GatherMessages{raw(order_), raw(x_), raw(y_), raw(z_), raw(xb_), raw(yb_),
-                                        raw(zb_)});
+      thrust::for_each_n(
+          pol, first(), n_,
+          GatherMessages{raw(order_), raw(x_), raw(y_), raw(z_), raw(xb_), raw(yb_), raw(zb_)});
     }
   }
 
   /// Step 5: the force on every agent.
   void force() {
     const Messages m = messages();
-    thrust::for_each_n(ctx_.policy(), first(), n_,
-                       Force{grid_, raw(start_), m.x, m.y, m.z,
-                             agents_layout() ? nullptr : raw(order_), raw(fx_), raw(fy_),
-                             raw(fz_)});
+    thrust::for_each_n(
+        ctx_.policy(), first(), n_,
+        Force{grid_, raw(start_), m.x, m.y, m.z, agents_layout() ? nullptr : raw(order_), raw(fx_),
+              raw(fy_), raw(fz_)});
     forces_valid_ = true;
   }
 
@@ -216,9 +218,9 @@ class CirclesThrust final : public CirclesSim {
     bin_and_sort();
     cnt_n_.resize(n_), cnt_m_.resize(n_);
     const Messages m = messages();
-    thrust::for_each_n(ctx_.policy(), first(), n_,
-                       CountNeighbours{grid_, raw(start_), m.x, m.y, m.z, m.id, raw(cnt_n_),
-                                       raw(cnt_m_)});
+    thrust::for_each_n(
+        ctx_.policy(), first(), n_,
+        CountNeighbours{grid_, raw(start_), m.x, m.y, m.z, m.id, raw(cnt_n_), raw(cnt_m_)});
   }
 
   /// A per-agent array to the host in id order (layout "agents": scattered by id).

@@ -191,7 +191,8 @@ TEST(Circles, OneStepForcesEqualBruteForceBitForBit) {
     std::size_t moved = 0;
     for (std::size_t i = 0; i < p.x.size(); ++i) {
       ASSERT_TRUE(same_bits(fx[i], bx[i]) && same_bits(fy[i], by[i]) && same_bits(fz[i], bz[i]))
-          << "agent " << i << ": " << fx[i] << " vs " << bx[i] << ", layout " << layout_name(layout);
+          << "agent " << i << ": " << fx[i] << " vs " << bx[i] << ", layout "
+          << layout_name(layout);
       ASSERT_TRUE(same_bits(q.x[i], p.x[i] + bx[i]) && same_bits(q.y[i], p.y[i] + by[i]) &&
                   same_bits(q.z[i], p.z[i] + bz[i]));
       moved += bx[i] != 0.0f;
