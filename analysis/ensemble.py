@@ -34,6 +34,7 @@ import h5py  # noqa: E402
 
 from .io import SIDE_SERIES, NotASalientFile, decode, print_or_exit_2  # noqa: E402
 from .plot import SIDE_COLORS  # noqa: E402
+from .report import _save, _table  # noqa: E402  (figure saving, HTML tables: shared)
 
 #: Observables drawn when --observables is not given (those present in the file).
 DEFAULT_OBSERVABLES = ("strength", "killed", "wounded", "area_held_km2", "settlements_held",
@@ -403,19 +404,6 @@ def fig_final(summary, observables, final=None):
     fig.suptitle(f"Final value of each observable against each factor\n{X.shape[0]} tasks, "
                  f"value at each task's last record", fontsize="large")
     return fig
-
-
-def _save(fig, out):
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    return os.fspath(out)
-
-
-def _table(header, rows):
-    esc = lambda v: html.escape(str(v))  # noqa: E731
-    return ("<table>\n<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>\n"
-            + "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>\n" for r in rows)
-            + "</table>")
 
 
 def _range_text(values):

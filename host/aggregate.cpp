@@ -193,14 +193,6 @@ struct Stats {
   double mean = 0, sd = 0, ci_lo = 0, ci_hi = 0, p_lo = 0, p_hi = 0;
 };
 
-/// numpy.quantile's default (linear) rule on sorted values.
-double quantile(const std::vector<double>& sorted, double q) {
-  const double h = (static_cast<double>(sorted.size()) - 1) * q;
-  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 Stats stats(std::vector<double> x) {
   Stats s;
   const double n = static_cast<double>(x.size());
@@ -217,8 +209,8 @@ Stats stats(std::vector<double> x) {
   s.ci_lo = s.mean - half;
   s.ci_hi = s.mean + half;
   std::sort(x.begin(), x.end());
-  s.p_lo = quantile(x, 0.025);
-  s.p_hi = quantile(x, 0.975);
+  s.p_lo = linear_quantile(x, 0.025);
+  s.p_hi = linear_quantile(x, 0.975);
   return s;
 }
 
@@ -228,8 +220,17 @@ std::string num(double v) {
   return buf;
 }
 
-/// Writes `text` to `path` via a temporary file.
-void write_text(const std::string& path, const std::string& text) {
+}  // namespace
+}  // namespace detail
+
+double linear_quantile(const std::vector<double>& sorted, double q) {
+  const double h = (static_cast<double>(sorted.size()) - 1) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".part";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -241,9 +242,6 @@ void write_text(const std::string& path, const std::string& text) {
   fs::rename(tmp, path, ec);
   if (ec) throw OutputError("cannot write " + path + ": " + ec.message());
 }
-
-}  // namespace
-}  // namespace detail
 
 double student_t_975(std::int64_t df) {
   static const double table[31] = {
@@ -449,8 +447,8 @@ AggregateResult aggregate(const AggregateRequest& req) {
     }
     final_csv += "\n";
   }
-  detail::write_text(csv_final, final_csv);
-  detail::write_text(csv_bands, bands_csv);
+  write_text_file(csv_final, final_csv);
+  write_text_file(csv_bands, bands_csv);
   fs::rename(tmp, req.output, ec);
   if (ec) throw OutputError("cannot write " + req.output + ": " + ec.message());
   return result;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace salient {
 
@@ -30,6 +31,14 @@ struct AggregateResult {
 
 /// Student's t quantile t(0.975, df) for df >= 1 (exact table to 30, Cornish-Fisher beyond).
 double student_t_975(std::int64_t df);
+
+/// Quantile q of `sorted` (ascending, non-empty) by linear interpolation between order
+/// statistics, numpy.quantile's default rule: h = (n - 1) q.
+double linear_quantile(const std::vector<double>& sorted, double q);
+
+/// Writes `text` to `path` through a temporary file renamed into place, so that `path` is
+/// either the old file or the whole new one. Throws OutputError.
+void write_text_file(const std::string& path, const std::string& text);
 
 /// Reads every complete task file in `dir` and writes the summary files (each via a
 /// temporary name). Throws AggregateError or OutputError.

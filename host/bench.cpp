@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "aggregate.h"
 #include "backend.h"
 #include "simulation.h"
 #include "version.h"
@@ -94,10 +95,7 @@ namespace {
 
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
-  const double h = (static_cast<double>(v.size()) - 1) * q;
-  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  return linear_quantile(v, q);
 }
 
 }  // namespace

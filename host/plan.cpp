@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "../kernels/rng.cuh"
+#include "aggregate.h"
 #include "config_section.h"
 #include "design.h"
 #include "output.h"
@@ -177,19 +178,12 @@ void write_plan(const Plan& plan, const std::string& path) {
   toml::table doc{{"plan", head}};
   if (!factors.empty()) doc.insert("factor", factors);
   doc.insert("task", tasks);
-  const std::string tmp = path + ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << "# salient plan: " << plan.tasks.size() << " tasks of " << plan.scenario
-        << "\n# run one with `salient run --plan " << fs::path(path).filename().string()
-        << " --task I` (docs/HPC.md)\n\n"
-        << doc << "\n";
-    out.close();
-    if (!out) throw OutputError(path + ": cannot write the plan");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw OutputError(path + ": cannot write the plan: " + ec.message());
+  std::ostringstream out;
+  out << "# salient plan: " << plan.tasks.size() << " tasks of " << plan.scenario
+      << "\n# run one with `salient run --plan " << fs::path(path).filename().string()
+      << " --task I` (docs/HPC.md)\n\n"
+      << doc << "\n";
+  write_text_file(path, out.str());
 }
 
 Plan read_plan(const std::string& path) {
