@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DSALIENT_CUDA=ON \
       -DCMAKE_CUDA_ARCHITECTURES=90 >/dev/null
-cmake --build build-gpu -j "$(nproc)" --target salient test_gpu
+cmake --build build-gpu -j "$(nproc)" --target salient test_gpu salient_circles
 rm -rf .gpu
-bash ../shared/tools/bundle-binary build-gpu/salient .gpu build-gpu/tests/test_gpu
+bash ../shared/tools/bundle-binary build-gpu/salient .gpu build-gpu/tests/test_gpu \
+  build-gpu/bench/salient_circles

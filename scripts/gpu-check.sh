@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # On a GPU host, with .gpu/ made by scripts/gpu-bundle.sh: device info, the CPU-vs-CUDA
-# bit-for-bit test, and the default scenario on both backends (timed, outputs compared by
-# h5diff when it is available).
+# bit-for-bit test, the default scenario on both backends (timed, outputs compared by
+# h5diff when it is available), then the benchmarks of issue 7 (salient bench for 10^4 ..
+# 10^7 agents with phase times, the Circles model on CUDA against the CPU checksum, the
+# Kursk scenario's first steps). GPU_CHECK_QUICK=1 stops after the default scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-$(mktemp -d)}
@@ -18,3 +20,22 @@ if command -v h5diff >/dev/null 2>&1; then
     h5diff -q "$out/default_cuda.h5" "$out/default_cpu.h5" "$g" "$g" && echo "identical: $g"
   done
 fi
+[[ ${GPU_CHECK_QUICK:-0} == 1 ]] && exit 0
+for e in 4 5 6 7; do
+  .gpu/run salient bench --agents $((10 ** e)) --steps 20 --warmup 3 --backend cuda --phase-times \
+    --json "$out/bench_cuda_1e$e.json" | tail -n +2
+done
+.gpu/run salient bench configs/kursk_salient.toml --steps 100 --warmup 10 --backend cuda \
+  --phase-times --json "$out/bench_kursk_cuda.json" | tail -n +2
+# Circles: CUDA against the CPU after the same steps (the checksums must be equal), then
+# CUDA alone over 200 steps at 10^6 (FLAME GPU 2's published mean is over 200 steps).
+for n in 1000000 10000000; do
+  steps=$([[ $n == 1000000 ]] && echo 20 || echo 5)
+  for backend in cuda cpu; do
+    .gpu/run salient_circles --backend "$backend" --agents "$n" --warmup 1 --steps "$steps" \
+      --json "$out/circles_${backend}_$n.json" | grep -Ei "median|checksum|updates" || true
+  done
+done
+.gpu/run salient_circles --backend cuda --agents 1000000 --warmup 1 --steps 200 \
+  --json "$out/circles_cuda_1000000_200steps.json" | grep -Ei "median|updates" || true
+echo "results in $out"
