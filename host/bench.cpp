@@ -21,9 +21,8 @@ ScenarioConfig synthetic_scenario(std::int64_t agents, double density) {
   const double side_m = std::max(2000.0, std::ceil(std::sqrt(km2) * 1000.0 / 100.0) * 100.0);
   const std::int64_t settlements =
       std::clamp<std::int64_t>(std::llround(side_m * side_m / 1e6 * 0.1), 1, 20000);
-  const std::int64_t attackers = agents / 2, defenders = agents - agents / 2;
-  char text[4096];
-  std::snprintf(text, sizeof text, R"(# salient bench: synthetic population
+  char head[512];
+  std::snprintf(head, sizeof head, R"(# salient bench: synthetic population
 [run]
 seed = 1
 dt = 10.0
@@ -39,19 +38,18 @@ seed = 7
 forest_fraction = 0.2
 settlements = %lld
 rivers = 1
-
+)",
+                side_m, side_m, static_cast<long long>(settlements));
+  std::string text = head;
+  // The two sides alike: spread over the whole square, holding, with a battery at the
+  // centre that fires at the front line.
+  const std::int64_t counts[2] = {agents / 2, agents - agents / 2};
+  const char* names[2] = {"red", "blue"};
+  for (int s = 0; s < 2; ++s) {
+    char side[1024];
+    std::snprintf(side, sizeof side, R"(
 [[side]]
-name = "red"
-count = %lld
-start_zone = [0.0, 0.0, %.1f, %.1f]
-objective = [0.0, 0.0, %.1f, %.1f]
-commander = false
-order = "hold"
-accuracy = 0.05
-drone_coverage = 1.0
-
-[[side]]
-name = "blue"
+name = "%s"
 count = %lld
 start_zone = [0.0, 0.0, %.1f, %.1f]
 objective = [0.0, 0.0, %.1f, %.1f]
@@ -61,33 +59,21 @@ accuracy = 0.05
 drone_coverage = 1.0
 
 [[targeting]]
-name = "red_front"
-side = "red"
-kind = "front_line"
-
-[[targeting]]
-name = "blue_front"
-side = "blue"
+name = "%s_front"
+side = "%s"
 kind = "front_line"
 
 [[artillery]]
-side = "red"
-policy = "red_front"
-position = [%.1f, %.1f]
-range = 1e6
-rounds_per_day = 8640
-
-[[artillery]]
-side = "blue"
-policy = "blue_front"
+side = "%s"
+policy = "%s_front"
 position = [%.1f, %.1f]
 range = 1e6
 rounds_per_day = 8640
 )",
-                side_m, side_m, static_cast<long long>(settlements),
-                static_cast<long long>(attackers), side_m, side_m, side_m, side_m,
-                static_cast<long long>(defenders), side_m, side_m, side_m, side_m, side_m / 2,
-                side_m / 2, side_m / 2, side_m / 2);
+                  names[s], static_cast<long long>(counts[s]), side_m, side_m, side_m, side_m,
+                  names[s], names[s], names[s], names[s], side_m / 2, side_m / 2);
+    text += side;
+  }
   return parse_scenario(text, "synthetic(" + std::to_string(agents) + " agents)");
 }
 
