@@ -32,7 +32,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 import h5py  # noqa: E402
 
-from .io import SIDE_SERIES, NotASalientFile, decode, print_or_exit_2  # noqa: E402
+from .io import SIDE_SERIES, NotASalientFile, decode, open_h5, print_or_exit_2  # noqa: E402
 from .plot import SIDE_COLORS  # noqa: E402
 from .report import _save, _table  # noqa: E402  (figure saving, HTML tables: shared)
 
@@ -105,13 +105,7 @@ def read_summary(path) -> Summary:
     """Read the metadata of summary file ``path``; raise NotASummaryFile if it is missing,
     not HDF5, or not laid out as ``salient aggregate`` writes it."""
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise NotASummaryFile(f"{path}: no such file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise NotASummaryFile(f"{path}: not an HDF5 file ({e})") from None
-    with f:
+    with open_h5(path, NotASummaryFile) as f:
         attrs = {k: decode(v) for k, v in f.attrs.items()}
         if attrs.get("software") != "salient" or "bands" not in f or "points" not in f:
             what = "a salient run file" if "timeseries" in f else "not a salient file"

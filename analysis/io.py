@@ -60,15 +60,23 @@ class Run:
         return self.series["wounded"] + self.series["killed"]
 
 
+def open_h5(path, error=None) -> h5py.File:
+    """Open ``path`` read-only, raising ``error`` (default NotASalientFile) if it is missing
+    or not an HDF5 file."""
+    error = error or NotASalientFile
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise error(f"{path}: no such file")
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        raise error(f"{path}: not an HDF5 file ({e})") from None
+
+
 def open_run(path) -> h5py.File:
     """Open ``path`` read-only, raising NotASalientFile if it is missing or not ours."""
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise NotASalientFile(f"{path}: no such file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise NotASalientFile(f"{path}: not an HDF5 file ({e})") from None
+    f = open_h5(path)
     if "salient" not in f or "timeseries" not in f:
         f.close()
         raise NotASalientFile(f"{path}: not a salient run file (no /salient or /timeseries)")

@@ -91,53 +91,75 @@ int run_child(const std::string& plan_file, std::int64_t id, const TaskOptions& 
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/// Rank 0: hands out `queue` until it is empty and every worker has stopped.
-int dispatch(std::deque<std::int64_t> queue, int workers, std::int64_t skipped) {
-  std::map<std::int64_t, int> attempts;
-  std::vector<std::int64_t> failed;
-  std::int64_t done = 0;
+/// Rank 0's list of tasks to run, with the retry rule: a failed task goes back to the end
+/// of the queue once; a second failure is final. Shared by the dispatcher and a lone rank.
+class TaskQueue {
+ public:
+  TaskQueue(std::deque<std::int64_t> queue, std::int64_t skipped)
+      : queue_(std::move(queue)), skipped_(skipped) {}
+
+  /// The next task to run; false when none is left or a signal arrived.
+  bool next(std::int64_t& id) {
+    if (queue_.empty() || g_signal) return false;
+    id = queue_.front();
+    queue_.pop_front();
+    return true;
+  }
+
+  /// Records task `id`'s exit code `rc` (run on `where`, e.g. "rank 1").
+  void report(std::int64_t id, std::int64_t rc, const std::string& where) {
+    const int tries = ++attempts_[id];
+    if (rc == 0) {
+      ++done_;
+    } else if (tries < 2 && !g_signal) {
+      std::fprintf(stderr,
+                   "salient ensemble: task %lld failed on %s (exit %lld); retrying it once\n",
+                   static_cast<long long>(id), where.c_str(), static_cast<long long>(rc));
+      queue_.push_back(id);
+    } else {
+      std::fprintf(stderr, "salient ensemble: task %lld failed again on %s (exit %lld)\n",
+                   static_cast<long long>(id), where.c_str(), static_cast<long long>(rc));
+      failed_.push_back(id);
+    }
+  }
+
+  /// Prints the summary; the exit code: 0 if every task ran to completion.
+  int finish() const {
+    std::printf("salient ensemble: %lld task(s) run, %lld already complete, %zu failed%s\n",
+                static_cast<long long>(done_), static_cast<long long>(skipped_), failed_.size(),
+                g_signal ? ", stopped by a signal" : "");
+    if (!failed_.empty()) {
+      std::fprintf(stderr, "salient ensemble: failed tasks:");
+      for (std::int64_t id : failed_) std::fprintf(stderr, " %lld", static_cast<long long>(id));
+      std::fprintf(stderr, "\n");
+    }
+    return failed_.empty() && !g_signal && queue_.empty() ? 0 : kExitRuntime;
+  }
+
+ private:
+  std::deque<std::int64_t> queue_;
+  std::int64_t skipped_ = 0, done_ = 0;
+  std::map<std::int64_t, int> attempts_;
+  std::vector<std::int64_t> failed_;
+};
+
+/// Rank 0: hands out the queue's tasks until none is left and every worker has stopped.
+int dispatch(TaskQueue& tasks, int workers) {
   int active = workers;
   while (active > 0) {
     std::int64_t msg[3];  // last task (-1: none), its exit code, 1 if the worker stops
     MPI_Status st;
     MPI_Recv(msg, 3, MPI_INT64_T, MPI_ANY_SOURCE, kTagRequest, MPI_COMM_WORLD, &st);
-    if (msg[0] >= 0) {
-      const int tries = ++attempts[msg[0]];
-      if (msg[1] == 0) {
-        ++done;
-      } else if (tries < 2 && !g_signal) {
-        std::fprintf(stderr,
-                     "salient ensemble: task %lld failed on rank %d (exit %lld); "
-                     "retrying it once\n",
-                     static_cast<long long>(msg[0]), st.MPI_SOURCE, static_cast<long long>(msg[1]));
-        queue.push_back(msg[0]);
-      } else {
-        std::fprintf(stderr, "salient ensemble: task %lld failed again on rank %d (exit %lld)\n",
-                     static_cast<long long>(msg[0]), st.MPI_SOURCE, static_cast<long long>(msg[1]));
-        failed.push_back(msg[0]);
-      }
-    }
+    if (msg[0] >= 0) tasks.report(msg[0], msg[1], "rank " + std::to_string(st.MPI_SOURCE));
     if (msg[2]) {
       --active;
       continue;
     }
     std::int64_t next = -1;
-    if (!queue.empty() && !g_signal) {
-      next = queue.front();
-      queue.pop_front();
-    }
-    if (next < 0) --active;
+    if (!tasks.next(next)) --active;
     MPI_Send(&next, 1, MPI_INT64_T, st.MPI_SOURCE, kTagReply, MPI_COMM_WORLD);
   }
-  std::printf("salient ensemble: %lld task(s) run, %lld already complete, %zu failed%s\n",
-              static_cast<long long>(done), static_cast<long long>(skipped), failed.size(),
-              g_signal ? ", stopped by a signal" : "");
-  if (!failed.empty()) {
-    std::fprintf(stderr, "salient ensemble: failed tasks:");
-    for (std::int64_t id : failed) std::fprintf(stderr, " %lld", static_cast<long long>(id));
-    std::fprintf(stderr, "\n");
-  }
-  return failed.empty() && !g_signal && queue.empty() ? 0 : kExitRuntime;
+  return tasks.finish();
 }
 
 /// A worker rank: asks rank 0 for tasks and runs them.
@@ -199,33 +221,15 @@ int ensemble(const std::string& plan_file, const TaskOptions& options) {
         "complete -> %s\n",
         queue.size(), size > 1 ? size - 1 : 1, static_cast<long long>(skipped), dir.c_str());
     std::fflush(stdout);
+    TaskQueue tasks(std::move(queue), skipped);
     if (size == 1) {
       // No workers: run them here, with the same retry rule.
-      std::vector<std::int64_t> failed;
-      std::map<std::int64_t, int> attempts;
-      std::int64_t done = 0;
       const std::string device = device_for(local, options);
-      while (!queue.empty() && !g_signal) {
-        const std::int64_t id = queue.front();
-        queue.pop_front();
-        const int rc = run_child(self, id, options, device);
-        if (rc == 0) {
-          ++done;
-        } else if (++attempts[id] < 2 && !g_signal) {
-          std::fprintf(stderr, "salient ensemble: task %lld failed (exit %d); retrying it once\n",
-                       static_cast<long long>(id), rc);
-          queue.push_back(id);
-        } else {
-          std::fprintf(stderr, "salient ensemble: task %lld failed again (exit %d)\n",
-                       static_cast<long long>(id), rc);
-          failed.push_back(id);
-        }
-      }
-      std::printf("salient ensemble: %lld task(s) run, %lld already complete, %zu failed\n",
-                  static_cast<long long>(done), static_cast<long long>(skipped), failed.size());
-      code = failed.empty() && queue.empty() ? 0 : kExitRuntime;
+      for (std::int64_t id = -1; tasks.next(id);)
+        tasks.report(id, run_child(self, id, options, device), "rank 0");
+      code = tasks.finish();
     } else {
-      code = dispatch(queue, size - 1, skipped);
+      code = dispatch(tasks, size - 1);
     }
   } else {
     const std::string device = device_for(local, options);
