@@ -13,6 +13,7 @@
 #include "../kernels/strike.cuh"
 #include "fire_support.h"
 #include "state.h"
+#include "state_archive.h"
 
 namespace salient {
 
@@ -65,6 +66,13 @@ class Backend {
   virtual std::size_t state_bytes() const = 0;
   /// Free device memory in bytes (CUDA), or -1 where the state lives in host memory (CPU).
   virtual std::int64_t device_free_bytes() const = 0;
+  /// The whole mutable state (agents, units, rasters, settlements, pictures, per-step scratch,
+  /// strike tallies and budgets) as named arrays, for a checkpoint.
+  virtual std::vector<StateArray> save_state() = 0;
+  /// Replaces the state by one saved from the same scenario (on any backend). Every array must
+  /// be present with the type and length this backend holds after upload(); throws
+  /// CheckpointError otherwise, before anything is changed.
+  virtual void load_state(const std::vector<StateArray>& arrays) = 0;
   /// Replaces unit orders and objectives (a commander's plan).
   virtual void set_orders(const std::vector<std::uint8_t>& order, const std::vector<float>& x,
                           const std::vector<float>& y) = 0;

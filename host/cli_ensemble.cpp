@@ -10,6 +10,7 @@
 #include "output.h"
 #include "region_io.h"
 #include "simulation.h"
+#include "state_archive.h"
 
 namespace salient::cli {
 
@@ -77,9 +78,6 @@ int run_plan(const std::string& plan_file, const std::string& task, const TaskOp
     }
     first = last = id;
   }
-  const auto on_signal = [](int) { g_stop_requested = 1; };
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   int failures = 0;
   for (std::int64_t id = first; id <= last; ++id) {
     const std::string file = task_file(task_folder(p, options), id);
@@ -94,13 +92,17 @@ int run_plan(const std::string& plan_file, const std::string& task, const TaskOp
           break;
         case TaskOutcome::kInterrupted:
           std::fprintf(stderr,
-                       "salient: task %lld interrupted; it will run again when the plan "
-                       "is re-run\n",
-                       static_cast<long long>(id));
-          return kExitRuntime;
+                       "salient: task %lld stopped by signal %d; it continues from its "
+                       "checkpoint when the plan is run again\n",
+                       static_cast<long long>(id), static_cast<int>(g_stop_requested));
+          return 128 + (g_stop_requested != 0 ? static_cast<int>(g_stop_requested) : SIGTERM);
       }
     } catch (const ConfigError& e) {
       std::fprintf(stderr, "salient: task %lld: %s\n", static_cast<long long>(id), e.what());
+      return kExitUsage;
+    } catch (const CheckpointError& e) {
+      std::fprintf(stderr, "salient: task %lld: %s (run it again with --force)\n",
+                   static_cast<long long>(id), e.what());
       return kExitUsage;
     } catch (const RegionFileError& e) {
       std::fprintf(stderr, "salient: task %lld: region.file: %s\n", static_cast<long long>(id),

@@ -153,4 +153,36 @@ void Commander::plan(double time_s, UnitArrays& u, const std::vector<std::int8_t
   }
 }
 
+std::vector<StateArray> Commander::save_state() const {
+  const std::string at = "commander" + std::to_string(side_) + ".";
+  std::vector<std::int32_t> unit, reference;
+  std::vector<double> rest;
+  for (const Company& c : companies_)
+    unit.push_back(c.unit), reference.push_back(c.reference), rest.push_back(c.rest_until_s);
+  const std::vector<std::uint8_t> held(ever_held_.begin(), ever_held_.end());
+  return {StateArray::of(at + "company", unit), StateArray::of(at + "reference", reference),
+          StateArray::of(at + "rest_until_s", rest), StateArray::of(at + "ever_held", held)};
+}
+
+void Commander::load_state(const std::vector<StateArray>& arrays) {
+  const std::string at = "commander" + std::to_string(side_) + ".";
+  const auto n = static_cast<std::int64_t>(companies_.size());
+  std::vector<std::int32_t> unit, reference;
+  std::vector<double> rest;
+  std::vector<std::uint8_t> held;
+  find_state(arrays, at + "company").to(unit, n);
+  find_state(arrays, at + "reference").to(reference, n);
+  find_state(arrays, at + "rest_until_s").to(rest, n);
+  find_state(arrays, at + "ever_held").to(held, static_cast<std::int64_t>(ever_held_.size()));
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (unit[i] != companies_[i].unit)
+      throw CheckpointError("state array '" + at + "company' does not list this side's companies");
+    if (!std::isfinite(rest[i]))
+      throw CheckpointError("state array '" + at + "rest_until_s' holds a non-finite time");
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    companies_[i].reference = reference[i], companies_[i].rest_until_s = rest[i];
+  for (std::size_t k = 0; k < held.size(); ++k) ever_held_[k] = held[k] != 0;
+}
+
 }  // namespace salient

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "region.h"
 #include "state.h"
+#include "state_archive.h"
 
 namespace salient {
 
@@ -25,6 +26,15 @@ class Commander {
   /// `control` the control raster.
   void plan(double time_s, UnitArrays& units, const std::vector<std::int8_t>& holders,
             const std::vector<std::int8_t>& control);
+
+  /// The side this commander leads.
+  int side() const { return side_; }
+  /// What the commander remembers between plans (companies' reference strength and rest,
+  /// settlements ever held), as named arrays for a checkpoint ("commander<side>.*").
+  std::vector<StateArray> save_state() const;
+  /// Restores what save_state() returned for the same scenario; throws CheckpointError if an
+  /// array is missing or does not match this side's companies and settlements.
+  void load_state(const std::vector<StateArray>& arrays);
 
  private:
   struct Company {

@@ -20,6 +20,7 @@ void read_run(Section& s, ScenarioConfig& c) {
   s.number("duration", c.duration, above(0, kInf, "seconds"), kRequired);
   s.integer("snapshot_every", c.snapshot_every, 1);
   s.integer("record_every", c.record_every, 1);
+  s.integer("checkpoint_every", c.checkpoint_every, 0);
   s.boolean("snapshot_agents", c.snapshot_agents);
   s.done();
   if (!(c.duration / c.dt <= 1e9))

@@ -114,6 +114,7 @@ struct ScenarioConfig {
   double duration = 3600.0;           ///< seconds
   std::int64_t snapshot_every = 360;  ///< steps
   std::int64_t record_every = 1;      ///< steps
+  std::int64_t checkpoint_every = 0;  ///< steps between checkpoints; 0: with every snapshot
   bool snapshot_agents = false;
 
   // [region]

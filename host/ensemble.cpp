@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "hdf5_write.h"
+#include "checkpoint.h"
+#include "resume.h"
 #include "simulation.h"
 
 namespace salient {
@@ -74,8 +76,6 @@ TaskOutcome run_task(const Plan& plan, std::int64_t id, const TaskOptions& optio
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw OutputError("cannot create " + dir + ": " + ec.message());
-  fs::remove(temp, ec);  // what a killed attempt left
-  if (ec) throw OutputError("cannot remove the unfinished " + temp + ": " + ec.message());
 
   ScenarioConfig cfg = load_scenario(plan.scenario_file(), plan.overrides(t));
   cfg.seed = t.seed;
@@ -85,11 +85,20 @@ TaskOutcome run_task(const Plan& plan, std::int64_t id, const TaskOptions& optio
   run.threads = options.threads;
   run.quiet = options.quiet;
   run.force = true;
-  const RunResult r = run_scenario(cfg, run);
+  RunResult r;
+  if (!options.force && fs::exists(temp, ec) && fs::exists(checkpoint_path(temp), ec)) {
+    // A stopped or killed attempt left its checkpoint: continue from it.
+    ResumeRequest again;
+    again.run = run;
+    r = resume_run(again).run;
+  } else {
+    r = run_scenario(cfg, run);  // replaces whatever an attempt without checkpoint left
+  }
   if (r.interrupted) return TaskOutcome::kInterrupted;
   write_plan_attributes(temp, plan, t);
   fs::rename(temp, final_file, ec);
   if (ec) throw OutputError("cannot rename " + temp + " to " + final_file + ": " + ec.message());
+  fs::remove(checkpoint_path(temp), ec);  // a complete task needs no checkpoint
   return TaskOutcome::kDone;
 }
 

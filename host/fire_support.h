@@ -33,6 +33,10 @@ class FireBudget {
   void spend(std::size_t k, std::int64_t n) { fired_[k] += n; }
   /// Total fired by asset k so far (rounds or sorties).
   std::int64_t fired(std::size_t k) const { return fired_[k]; }
+  /// What every asset has fired so far (a checkpoint's budgets).
+  const std::vector<std::int64_t>& fired_all() const { return fired_; }
+  /// Restores what every asset has fired (same number of assets; checked by the caller).
+  void set_fired(const std::vector<std::int64_t>& fired) { fired_ = fired; }
   /// Upper bound of the impacts of one step, all assets together.
   std::int64_t max_impacts_per_step() const;
 

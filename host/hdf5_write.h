@@ -14,9 +14,39 @@
 
 namespace salient::h5 {
 
-/// Throws OutputError if an HDF5 call failed (negative id or status).
+/// The reason of the HDF5 failure just reported, from the default error stack: the system's
+/// message where a read or write failed (e.g. "No space left on device"), else the innermost
+/// HDF5 description; empty if the stack holds nothing.
+inline std::string error_detail() {
+  struct Found {
+    std::string system, innermost;
+  } found;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* e, void* data) -> herr_t {
+        auto* f = static_cast<Found*>(data);
+        const std::string desc = e->desc ? e->desc : "";
+        const std::string key = "error message = '";
+        const auto at = desc.find(key);
+        if (at != std::string::npos && f->system.empty()) {
+          const auto end = desc.find('\'', at + key.size());
+          f->system =
+              desc.substr(at + key.size(),
+                          end == std::string::npos ? std::string::npos : end - at - key.size());
+        }
+        if (n == 0) f->innermost = desc;
+        return 0;
+      },
+      &found);
+  return found.system.empty() ? found.innermost : found.system;
+}
+
+/// Throws OutputError if an HDF5 call failed (negative id or status), with the reason.
 inline hid_t check(hid_t id, const char* what) {
-  if (id < 0) throw OutputError(std::string("HDF5 error: ") + what);
+  if (id < 0) {
+    const std::string why = error_detail();
+    throw OutputError(std::string("HDF5 error: ") + what + (why.empty() ? "" : ": " + why));
+  }
   return id;
 }
 
@@ -31,8 +61,10 @@ inline Handle group(hid_t parent, const std::string& name) {
                 name.c_str());
 }
 
+/// Writes attribute `name` (replacing one of that name): n values, or one scalar value.
 inline void attr_raw(hid_t obj, const char* name, hid_t type, hsize_t n, const void* data,
                      bool scalar) {
+  if (H5Aexists(obj, name) > 0) check(H5Adelete(obj, name), name);
   Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose, name);
   Handle attr(H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, name);
   check(H5Awrite(attr, type, data), name);

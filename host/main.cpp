@@ -2,12 +2,17 @@
 // run --plan, aggregate and ensemble (host/cli.h).
 #include <CLI/CLI.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "backend.h"
+#include "checkpoint.h"
+#include "resume.h"
 #include "bench.h"
 #include "memory.h"
 #include "setup.h"
@@ -112,6 +117,71 @@ int cmd_bench(const salient::BenchRequest& req) {
   }
 }
 
+/// SIGINT and SIGTERM: the first asks the run to stop after its step (checkpoint, clean
+/// close, exit 128 + signal); a second SIGINT exits at once (the file stays readable up to
+/// its last flush and is marked incomplete). SIGXFSZ is ignored, so that a file-size limit
+/// shows as a write error with its reason rather than a silent kill.
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = [](int sig) {
+    if (salient::g_stop_requested != 0 && sig == SIGINT) {
+      static const char msg[] = "\nsalient: second interrupt: exiting at once\n";
+      [[maybe_unused]] const ssize_t n = write(2, msg, sizeof msg - 1);
+      _exit(128 + SIGINT);
+    }
+    salient::g_stop_requested = sig;
+  };
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGXFSZ, SIG_IGN);
+}
+
+/// Reports a run stopped by a signal; returns 128 + the signal (130 SIGINT, 143 SIGTERM).
+int report_interrupted(const salient::RunResult& r, const salient::ScenarioConfig& cfg,
+                       const std::string& output) {
+  std::fprintf(stderr,
+               "salient: stopped by signal %d at step %lld of %lld; %s holds everything up to "
+               "it and %s the state: continue with `salient resume %s`\n",
+               r.signal, static_cast<long long>(r.steps), static_cast<long long>(cfg.steps()),
+               output.c_str(), salient::checkpoint_path(output).c_str(), output.c_str());
+  return 128 + r.signal;
+}
+
+/// `salient resume`.
+int cmd_resume(const salient::ResumeRequest& req) {
+  try {
+    const salient::ResumeResult res = salient::resume_run(req);
+    if (res.already_complete) {
+      std::printf(
+          "salient: %s is complete (%lld steps); nothing to do (give --duration to "
+          "run longer)\n",
+          req.run.output.c_str(), static_cast<long long>(res.cfg.steps()));
+      return 0;
+    }
+    if (res.run.interrupted) return report_interrupted(res.run, res.cfg, req.run.output);
+    if (!req.run.quiet) print_summary(res.cfg, res.run, req.run.output);
+    return 0;
+  } catch (const salient::ConfigError& e) {
+    std::fprintf(stderr, "salient resume: %s: the stored scenario: %s\n", req.run.output.c_str(),
+                 e.what());
+    return kExitUsage;
+  } catch (const salient::CheckpointError& e) {
+    std::fprintf(stderr, "salient resume: %s\n", e.what());
+    return kExitUsage;
+  } catch (const salient::RegionFileError& e) {
+    std::fprintf(stderr, "salient resume: region.file: %s\n", e.what());
+    return kExitUsage;
+  } catch (const salient::OutputError& e) {
+    std::fprintf(stderr, "salient resume: %s\n", e.what());
+    return kExitOutput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "salient resume: %s\n", e.what());
+    return kExitRuntime;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,10 +214,34 @@ int main(int argc, char** argv) {
           ->check(CLI::PositiveNumber);
   run->add_option("--threads", opt.threads, "OpenMP threads of the cpu backend (0: default)")
       ->check(CLI::NonNegativeNumber);
+  std::int64_t checkpoint_every = 0;
+  auto* ckpt_opt = run->add_option("--checkpoint-every", checkpoint_every,
+                                   "override run.checkpoint_every, steps (0: with every snapshot)")
+                       ->check(CLI::NonNegativeNumber);
   run->add_flag("--force", opt.force, "overwrite an existing output file");
   run->add_flag("-q,--quiet", opt.quiet, "no progress output");
+  run->add_flag("-v,--verbose", opt.verbose, "report every flush and checkpoint");
 
-  for (CLI::Option* o : {seed_opt, duration_opt, snap_opt}) o->excludes(plan_opt);
+  for (CLI::Option* o : {seed_opt, duration_opt, snap_opt, ckpt_opt}) o->excludes(plan_opt);
+
+  salient::ResumeRequest resume_req;
+  double resume_duration = 0;
+  std::int64_t resume_every = 0;
+  auto* resume =
+      app.add_subcommand("resume", "continue a stopped run from its last checkpoint (bit-exact)");
+  resume->add_option("output", resume_req.run.output, "the run's HDF5 output file")->required();
+  auto* resume_duration_opt =
+      resume->add_option("--duration", resume_duration, "a new run length, seconds")
+          ->check(CLI::PositiveNumber);
+  auto* resume_every_opt =
+      resume->add_option("--checkpoint-every", resume_every, "steps (0: with every snapshot)")
+          ->check(CLI::NonNegativeNumber);
+  resume->add_option("--backend", resume_req.run.backend, "auto, cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  resume->add_option("--threads", resume_req.run.threads, "OpenMP threads of the cpu backend")
+      ->check(CLI::NonNegativeNumber);
+  resume->add_flag("-q,--quiet", resume_req.run.quiet, "no progress output");
+  resume->add_flag("-v,--verbose", resume_req.run.verbose, "report every flush and checkpoint");
 
   salient::PlanRequest plan_req;
   bool plan_force = false;
@@ -219,7 +313,13 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
+  install_stop_handlers();
   if (info->parsed()) return cmd_info(info_scenario);
+  if (resume->parsed()) {
+    if (resume_duration_opt->count() > 0) resume_req.duration_s = resume_duration;
+    if (resume_every_opt->count() > 0) resume_req.checkpoint_every = resume_every;
+    return cmd_resume(resume_req);
+  }
   if (bench->parsed()) return cmd_bench(bench_req);
   if (plan->parsed()) {
     plan_req.seed_given = plan_seed->count() > 0;
@@ -266,6 +366,7 @@ int main(int argc, char** argv) {
   if (seed_opt->count() > 0) cfg.seed = seed;
   if (duration_opt->count() > 0) cfg.duration = duration;
   if (snap_opt->count() > 0) cfg.snapshot_every = snapshot_every;
+  if (ckpt_opt->count() > 0) cfg.checkpoint_every = checkpoint_every;
   if (opt.output.empty())
     opt.output = "out/" + std::filesystem::path(scenario).stem().string() + ".h5";
   if (std::filesystem::exists(opt.output) && !opt.force) {
@@ -280,18 +381,8 @@ int main(int argc, char** argv) {
                        : (salient::cuda_compiled() ? "cpu (no usable CUDA device)"
                                                    : "cpu (built without CUDA)"));
     }
-    const auto on_signal = [](int) { salient::g_stop_requested = 1; };
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
     const salient::RunResult r = salient::run_scenario(cfg, opt);
-    if (r.interrupted) {
-      std::fprintf(stderr,
-                   "salient: interrupted at step %lld of %lld; %s holds everything up to it "
-                   "(a snapshot of that step included)\n",
-                   static_cast<long long>(r.steps), static_cast<long long>(cfg.steps()),
-                   opt.output.c_str());
-      return kExitRuntime;
-    }
+    if (r.interrupted) return report_interrupted(r, cfg, opt.output);
     if (!opt.quiet) print_summary(cfg, r, opt.output);
   } catch (const salient::RegionFileError& e) {
     std::fprintf(stderr, "%s: region.file: %s\n", scenario.c_str(), e.what());

@@ -4,11 +4,13 @@
 // /timeseries) lives outside basePath.
 #include "output.h"
 
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 
 #include "hdf5_write.h"
 #include "sha256.h"
+#include "state_archive.h"
 #include "version.h"
 
 namespace salient {
@@ -82,10 +84,132 @@ const Series kSeries[] = {
     {"strike_casualties", [](const Tally& t) { return t.strike_casualties; }},
 };
 
+/// File access: dirty metadata stays in memory until a flush (no evictions), so that between
+/// flushes the file on disk is the file as of the last flush: a run killed then leaves
+/// everything flushed before readable.
+hid_t access_plist() {
+  const hid_t fapl = check(H5Pcreate(H5P_FILE_ACCESS), "file access");
+  H5AC_cache_config_t mdc;
+  mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  H5Pget_mdc_config(fapl, &mdc);
+  mdc.evictions_enabled = false;
+  mdc.incr_mode = H5C_incr__off;
+  mdc.flash_incr_mode = H5C_flash_incr__off;
+  mdc.decr_mode = H5C_decr__off;
+  if (H5Pset_mdc_config(fapl, &mdc) < 0) {
+    H5Pclose(fapl);
+    check(-1, "metadata cache");
+  }
+  return fapl;
+}
+
+/// File creation: freed file space is never reused within a session, so nothing the last
+/// flush left on disk is overwritten by later data before the next flush.
+hid_t creation_plist() {
+  const hid_t fcpl = check(H5Pcreate(H5P_FILE_CREATE), "file creation");
+  H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1);
+  return fcpl;
+}
+
+/// Shrinks every dataset directly in group `path` to `rows` rows; throws CheckpointError if
+/// one has fewer.
+void truncate_table(hid_t file, const char* path, std::int64_t rows) {
+  Handle g(H5Gopen2(file, path, H5P_DEFAULT), H5Gclose, path);
+  H5G_info_t info;
+  check(H5Gget_info(g, &info), path);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[256];
+    if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT) <
+        0)
+      throw CheckpointError(std::string(path) + ": cannot list its datasets");
+    Handle ds(H5Dopen2(g, name, H5P_DEFAULT), H5Dclose, name);
+    Handle space(H5Dget_space(ds), H5Sclose, name);
+    hsize_t dims[2] = {0, 0};
+    const int rank = H5Sget_simple_extent_ndims(space);
+    if (rank < 1 || rank > 2 || H5Sget_simple_extent_dims(space, dims, nullptr) < 0)
+      throw CheckpointError(std::string(path) + "/" + name + ": expected a table column");
+    if (dims[0] < static_cast<hsize_t>(rows))
+      throw CheckpointError(std::string(path) + "/" + name + ": has " + std::to_string(dims[0]) +
+                            " rows, the checkpoint expects at least " + std::to_string(rows));
+    dims[0] = static_cast<hsize_t>(rows);
+    check(H5Dset_extent(ds, dims), name);
+  }
+}
+
+/// Deletes the snapshots /data/<n> with n > step, and /data/<step> unless `keep_step`.
+void drop_snapshots_after(hid_t file, std::int64_t step, bool keep_step) {
+  Handle data(H5Gopen2(file, "data", H5P_DEFAULT), H5Gclose, "data");
+  H5G_info_t info;
+  check(H5Gget_info(data, &info), "data");
+  std::vector<std::string> later;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[64];
+    const ssize_t len = H5Lget_name_by_idx(data, ".", H5_INDEX_NAME, H5_ITER_INC, i, name,
+                                           sizeof name, H5P_DEFAULT);
+    if (len <= 0 || len >= static_cast<ssize_t>(sizeof name)) continue;
+    char* end = nullptr;
+    const long long n = std::strtoll(name, &end, 10);
+    if (end && *end == '\0' && (n > step || (n == step && !keep_step))) later.emplace_back(name);
+  }
+  for (const std::string& name : later) check(H5Ldelete(data, name.c_str(), H5P_DEFAULT), "data");
+}
+
 }  // namespace
 
+OutputFile::OutputFile(const std::string& path, const RunMetadata& meta, const OutputRows& keep,
+                       std::int64_t step, bool keep_snapshot)
+    : path_(path), meta_(meta), cell_area_km2_(meta.cell_size_m * meta.cell_size_m / 1e6) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Handle fapl(access_plist(), H5Pclose, "file access");
+  file_ = H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl);
+  if (file_ < 0) throw OutputError(path + ": cannot open the output file to continue it");
+  try {
+    try {
+      truncate_table(file_, "timeseries", keep.series);
+      truncate_table(file_, "events/settlement_control", keep.settlement_events);
+      truncate_table(file_, "events/strikes", keep.strike_events);
+      drop_snapshots_after(file_, step, keep_snapshot);
+    } catch (const OutputError& e) {
+      throw CheckpointError(path + ": not the output of a salient run (" + e.what() + ")");
+    }
+    rows_ = keep.series, event_rows_ = keep.settlement_events, strike_rows_ = keep.strike_events;
+    Handle s(H5Gopen2(file_, "salient", H5P_DEFAULT), H5Gclose, "salient");
+    std::vector<std::int64_t> resumed;
+    if (H5Aexists(s, "resumed_at_steps") > 0) {
+      Handle a(H5Aopen(s, "resumed_at_steps", H5P_DEFAULT), H5Aclose, "resumed_at_steps");
+      Handle space(H5Aget_space(a), H5Sclose, "resumed_at_steps");
+      const hssize_t n = H5Sget_simple_extent_npoints(space);
+      if (n > 0 && n < 1000000) {
+        resumed.resize(static_cast<std::size_t>(n));
+        check(H5Aread(a, H5T_NATIVE_INT64, resumed.data()), "resumed_at_steps");
+      }
+    }
+    resumed.push_back(step);
+    attr_raw(s, "resumed_at_steps", H5T_NATIVE_INT64, resumed.size(), resumed.data(), false);
+    set_status("running");
+    check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+  } catch (...) {
+    H5Fclose(file_);
+    file_ = -1;
+    throw;
+  }
+}
+
+void OutputFile::set_status(const std::string& status) {
+  Handle s(H5Gopen2(file_, "salient", H5P_DEFAULT), H5Gclose, "salient");
+  attr(s, "status", status);
+  attr_int<std::uint8_t>(s, "complete", H5T_NATIVE_UINT8, status == "complete" ? 1 : 0);
+}
+
+void OutputFile::interrupted(std::int64_t step) {
+  Handle s(H5Gopen2(file_, "salient", H5P_DEFAULT), H5Gclose, "salient");
+  attr_int<std::int64_t>(s, "interrupted_at_step", H5T_NATIVE_INT64, step);
+  set_status("interrupted");
+  flush();
+}
+
 OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& meta)
-    : meta_(meta), cell_area_km2_(meta.cell_size_m * meta.cell_size_m / 1e6) {
+    : path_(path), meta_(meta), cell_area_km2_(meta.cell_size_m * meta.cell_size_m / 1e6) {
   namespace fs = std::filesystem;
   if (fs::exists(path) && !force)
     throw OutputError(path + ": file exists; use --force to overwrite it");
@@ -93,8 +217,15 @@ OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& m
   std::error_code ec;
   if (!parent.empty()) fs::create_directories(parent, ec);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  file_ = H5Fcreate(path.c_str(), force ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw OutputError(path + ": cannot create the output file");
+  {
+    Handle fcpl(creation_plist(), H5Pclose, "file creation");
+    Handle fapl(access_plist(), H5Pclose, "file access");
+    file_ = H5Fcreate(path.c_str(), force ? H5F_ACC_TRUNC : H5F_ACC_EXCL, fcpl, fapl);
+  }
+  if (file_ < 0) {
+    const std::string why = error_detail();
+    throw OutputError(path + ": cannot create the output file" + (why.empty() ? "" : ": " + why));
+  }
 
   attr(file_, "openPMD", std::string("1.1.0"));
   attr_int<std::uint32_t>(file_, "openPMDextension", H5T_NATIVE_UINT32, 0);
@@ -122,6 +253,13 @@ OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& m
   attr_int<std::int32_t>(s, "nx", H5T_NATIVE_INT32, meta.nx);
   attr_int<std::int32_t>(s, "ny", H5T_NATIVE_INT32, meta.ny);
   attr(s, "started_utc", utc_now());
+  attr(s, "duration_s", meta.settings.duration_s);
+  attr_int<std::int64_t>(s, "snapshot_every", H5T_NATIVE_INT64, meta.settings.snapshot_every);
+  attr_int<std::int64_t>(s, "record_every", H5T_NATIVE_INT64, meta.settings.record_every);
+  attr_int<std::int64_t>(s, "checkpoint_every", H5T_NATIVE_INT64, meta.settings.checkpoint_every);
+  attr(s, "region_file", meta.settings.region_file);
+  attr(s, "status", std::string("running"));
+  attr_int<std::uint8_t>(s, "complete", H5T_NATIVE_UINT8, 0);
 
   Handle ts = group(file_, "timeseries");
   attr(ts, "sides", std::vector<std::string>(meta.sides.begin(), meta.sides.end()));
@@ -286,6 +424,7 @@ void OutputFile::finish(double wall_seconds, std::int64_t steps_run) {
   Handle s(H5Gopen2(file_, "salient", H5P_DEFAULT), H5Gclose, "salient");
   attr(s, "wall_seconds", wall_seconds);
   attr_int<std::int64_t>(s, "steps_run", H5T_NATIVE_INT64, steps_run);
+  set_status("complete");
   flush();
 }
 

@@ -17,6 +17,20 @@
 
 namespace salient {
 
+/// Rows of the output's tables: time series records, settlement and strike events.
+struct OutputRows {
+  std::int64_t series = 0, settlement_events = 0, strike_events = 0;
+};
+
+/// Run settings stored in /salient beside the scenario text, so that `salient resume` can
+/// rebuild the run from the output file alone (command-line overrides included).
+struct RunSettings {
+  double duration_s = 0;
+  std::int64_t snapshot_every = 0, record_every = 0;
+  std::int64_t checkpoint_every = 0;  ///< steps; 0: with every snapshot
+  std::string region_file;            ///< absolute path of scenario's region.file, or empty
+};
+
 /// Run metadata stored in /salient.
 struct RunMetadata {
   std::string backend;
@@ -31,6 +45,7 @@ struct RunMetadata {
   std::vector<std::string> asset_names;
   std::vector<std::int8_t> asset_sides;
   std::vector<std::uint8_t> asset_weapons;
+  RunSettings settings;
 };
 
 /// One round or bomb that fell, at a step.
@@ -63,8 +78,16 @@ class OutputError : public std::runtime_error {
 /// An open output file. Time series records are buffered and written at every flush().
 class OutputFile {
  public:
-  /// Creates `path`. Throws OutputError if it exists and `force` is false.
+  /// Creates `path`. Throws OutputError if it exists and `force` is false. /salient/status
+  /// reads "running" (complete = 0) until finish() or interrupted().
   OutputFile(const std::string& path, bool force, const RunMetadata& meta);
+  /// Reopens the output of an unfinished run to continue it after step `step`: drops the
+  /// table rows beyond `keep` and the snapshots after `step` (what a run wrote after its
+  /// last checkpoint; the snapshot of `step` too unless `keep_snapshot`), marks it running
+  /// again and records the resume. Throws CheckpointError if the file has fewer rows than
+  /// `keep` or lacks a table, OutputError if it cannot be opened for writing.
+  OutputFile(const std::string& path, const RunMetadata& meta, const OutputRows& keep,
+             std::int64_t step, bool keep_snapshot);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -81,8 +104,14 @@ class OutputFile {
                 const AgentArrays* agents);
   /// Writes buffered records and the final attributes, then H5Fflush.
   void flush();
-  /// Stores end-of-run attributes (wall time, steps run) in /salient and flushes.
+  /// Stores end-of-run attributes (wall time, steps run), marks the file complete and flushes.
   void finish(double wall_seconds, std::int64_t steps_run);
+  /// Marks the file as stopped by a signal at step `step` (still incomplete) and flushes.
+  void interrupted(std::int64_t step);
+  /// Rows written to the file so far (call after flush(): nothing pending).
+  OutputRows rows() const { return {rows_, event_rows_, strike_rows_}; }
+  /// The file's path.
+  const std::string& path() const { return path_; }
 
  private:
   void append_series();
@@ -90,7 +119,10 @@ class OutputFile {
   void create_event_tables();
   /// Appends the buffered events (host/output_events.cpp).
   void append_events();
+  /// Writes /salient/status and /salient/complete.
+  void set_status(const std::string& status);
 
+  std::string path_;
   hid_t file_ = -1;
   RunMetadata meta_;
   double cell_area_km2_ = 0;

@@ -2,14 +2,18 @@
 #include "simulation.h"
 
 #include <chrono>
+#include <filesystem>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "memory.h"
+#include "checkpoint.h"
 #include "output.h"
+#include "sha256.h"
 #include "progress.h"
 #include "setup.h"
+#include "state_check.h"
 
 namespace salient {
 
@@ -44,6 +48,26 @@ void Simulation::plan() {
   backend_->set_orders(units.order, units.objective_x, units.objective_y);
 }
 
+std::vector<StateArray> Simulation::save_state() {
+  std::vector<StateArray> out = backend_->save_state();
+  for (const Commander& c : commanders_)
+    for (StateArray& a : c.save_state()) out.push_back(std::move(a));
+  return out;
+}
+
+void Simulation::load_state(std::int64_t steps, const std::vector<StateArray>& arrays) {
+  if (steps < 0 || steps > cfg_.steps())
+    throw CheckpointError("checkpoint step " + std::to_string(steps) + " is outside the run (0.." +
+                          std::to_string(cfg_.steps()) + ")");
+  check_state(arrays, save_state(), params_, steps);
+  // Commanders first: they check everything before changing anything, like the backend.
+  std::vector<Commander> commanders = commanders_;
+  for (Commander& c : commanders) c.load_state(arrays);
+  backend_->load_state(arrays);
+  commanders_ = std::move(commanders);
+  steps_ = steps;
+}
+
 void Simulation::step() {
   for (const Arrival& a : arrivals_)
     if (a.step == steps_) backend_->activate(a.begin, a.end);
@@ -52,23 +76,17 @@ void Simulation::step() {
   backend_->step(static_cast<std::uint32_t>(steps_));
 }
 
-RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
-  auto backend = make_backend(options.backend, options.threads);
-  RunResult result;
-  result.backend = backend->name();
-
+RunMetadata make_run_metadata(const ScenarioConfig& cfg, const std::string& backend, int threads,
+                              const Simulation& sim) {
   RunMetadata meta;
-  meta.backend = backend->name();
-  meta.threads = options.threads;
+  meta.backend = backend;
+  meta.threads = threads;
   meta.seed = cfg.seed;
   meta.scenario_path = cfg.path;
   meta.scenario_text = cfg.text;
   for (int s = 0; s < kSides; ++s) meta.sides[s] = cfg.sides[s].name;
   meta.cell_size_m = cfg.cell_size;
   meta.dt_s = cfg.dt;
-
-  Simulation sim(cfg, std::move(backend));
   meta.nx = sim.params().nx;
   meta.ny = sim.params().ny;
   meta.settlements = sim.region().settlements;
@@ -77,61 +95,134 @@ RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
     meta.asset_sides.push_back(static_cast<std::int8_t>(a.side));
     meta.asset_weapons.push_back(static_cast<std::uint8_t>(a.kind));
   }
-  OutputFile out(options.output, options.force, meta);
-  auto record_changes = [&](std::int64_t step) {
-    for (const SettlementChange& c : sim.backend().settlement_changes())
-      out.event(SettlementEvent{step, step * cfg.dt, c});
-    if (step > 0 && !cfg.assets.empty())
-      for (const Impact& m : sim.backend().strikes())
-        out.strike(StrikeEvent{step, step * cfg.dt, m});
-  };
+  meta.settings.duration_s = cfg.duration;
+  meta.settings.snapshot_every = cfg.snapshot_every;
+  meta.settings.record_every = cfg.record_every;
+  meta.settings.checkpoint_every = cfg.checkpoint_every;
+  if (!cfg.region_file.empty())
+    meta.settings.region_file = std::filesystem::absolute(cfg.region_file).string();
+  return meta;
+}
 
+namespace {
+
+/// Writes what happened in step `step` (settlement changes, strikes) to `out`.
+void record_changes(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg,
+                    std::int64_t step) {
+  for (const SettlementChange& c : sim.backend().settlement_changes())
+    out.event(SettlementEvent{step, step * cfg.dt, c});
+  if (step > 0 && !cfg.assets.empty())
+    for (const Impact& m : sim.backend().strikes()) out.strike(StrikeEvent{step, step * cfg.dt, m});
+}
+
+/// Writes snapshot `step` (flushes the file).
+void write_snapshot(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg,
+                    std::int64_t step) {
   AgentArrays agents;
   RasterArrays raster;
-  auto observe = [&](std::int64_t step) {
-    out.record(Observation{step, step * cfg.dt, sim.backend().tally()});
-  };
-  auto snapshot = [&](std::int64_t step) {
-    sim.backend().download(agents, raster);
-    out.snapshot(step, step * cfg.dt, raster, cfg.snapshot_agents ? &agents : nullptr);
-  };
+  sim.backend().download(agents, raster);
+  out.snapshot(step, step * cfg.dt, raster, cfg.snapshot_agents ? &agents : nullptr);
+}
 
-  const Tally initial = sim.backend().tally();
-  for (int s = 0; s < kSides; ++s) result.initial[s] = initial.strength[s];
-  record_changes(0);
-  observe(0);
-  snapshot(0);
+/// Writes the checkpoint of the state after step `step` (the file is flushed before).
+void write_state(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg, std::int64_t step,
+                 const RunOptions& options) {
+  CheckpointHeader h;
+  h.step = step;
+  h.time_s = step * cfg.dt;
+  h.rows = out.rows();
+  h.scenario_sha256 = sha256_hex(cfg.text);
+  h.seed = cfg.seed;
+  const std::string path = checkpoint_path(out.path());
+  write_checkpoint(path, h, sim.save_state());
+  if (options.verbose)
+    std::fprintf(stderr, "salient: checkpoint at step %lld -> %s\n", static_cast<long long>(step),
+                 path.c_str());
+}
 
+/// Records step 0 of a new run.
+void record_start(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg) {
+  record_changes(sim, out, cfg, 0);
+  out.record(Observation{0, 0.0, sim.backend().tally()});
+  write_snapshot(sim, out, cfg, 0);
+}
+
+}  // namespace
+
+RunResult run_steps(const ScenarioConfig& cfg, Simulation& sim, OutputFile& out,
+                    const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  RunResult result;
+  result.backend = sim.backend().name();
   const std::int64_t total = cfg.steps();
   Progress progress(total, cfg.dt, options.quiet);
   auto last_flush = std::chrono::steady_clock::now();
+  auto flushed = [&](std::int64_t k) {
+    last_flush = std::chrono::steady_clock::now();
+    if (options.verbose)
+      std::fprintf(stderr, "salient: flushed step %lld (%lld records)\n", static_cast<long long>(k),
+                   static_cast<long long>(out.rows().series));
+  };
   while (sim.steps_done() < total) {
     sim.step();
     const std::int64_t k = sim.steps_done();
-    const bool stop = g_stop_requested != 0;
-    record_changes(k);
-    if (k % cfg.record_every == 0 || k == total || stop) observe(k);
-    if (k % cfg.snapshot_every == 0 || k == total || stop) {
-      snapshot(k);  // flushes
-      last_flush = std::chrono::steady_clock::now();
+    const int stop_signal = g_stop_requested;
+    record_changes(sim, out, cfg, k);
+    const bool record = k % cfg.record_every == 0 || k == total;
+    const bool snapshot = k % cfg.snapshot_every == 0 || k == total;
+    if (record) out.record(Observation{k, k * cfg.dt, sim.backend().tally()});
+    if (snapshot) {
+      write_snapshot(sim, out, cfg, k);  // flushes
+      flushed(k);
     } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush)
                    .count() >= options.flush_seconds) {
       out.flush();  // a killed run keeps its time series and events up to here
-      last_flush = std::chrono::steady_clock::now();
+      flushed(k);
+    }
+    const std::int64_t every = cfg.checkpoint_every;
+    if ((every > 0 && k % every == 0) || (every == 0 && snapshot) || stop_signal != 0) {
+      if (!snapshot) {
+        out.flush();
+        flushed(k);
+      }
+      write_state(sim, out, cfg, k, options);
     }
     progress.update(k);
-    if (stop) {
+    if (stop_signal != 0) {
+      // After the checkpoint, so that a resumed run drops them: the record and snapshot of
+      // the step reached, for whoever reads the interrupted file.
+      if (!record) out.record(Observation{k, k * cfg.dt, sim.backend().tally()});
+      if (!snapshot) write_snapshot(sim, out, cfg, k);
       result.interrupted = true;
+      result.signal = stop_signal;
       break;
     }
   }
   progress.finish(sim.steps_done());
-
   result.steps = sim.steps_done();
   result.final = sim.backend().tally();
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out.finish(result.wall_seconds, result.steps);
+  if (result.interrupted)
+    out.interrupted(result.steps);
+  else
+    out.finish(result.wall_seconds, result.steps);
+  return result;
+}
+
+RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options) {
+  auto backend = make_backend(options.backend, options.threads);
+  const std::string backend_name = backend->name();
+  Simulation sim(cfg, std::move(backend));
+  OutputFile out(options.output, options.force,
+                 make_run_metadata(cfg, backend_name, options.threads, sim));
+  // A checkpoint of an earlier run of this name no longer belongs to it.
+  std::error_code ec;
+  std::filesystem::remove(checkpoint_path(options.output), ec);
+  const Tally initial = sim.backend().tally();
+  record_start(sim, out, cfg);
+  RunResult result = run_steps(cfg, sim, out, options);
+  for (int s = 0; s < kSides; ++s) result.initial[s] = initial.strength[s];
   return result;
 }
 

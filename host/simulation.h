@@ -13,6 +13,7 @@
 #include "commander.h"
 #include "config.h"
 #include "memory.h"
+#include "output.h"
 #include "region.h"
 #include "setup.h"
 
@@ -26,10 +27,12 @@ struct RunOptions {
   bool force = false;         ///< overwrite an existing output
   bool quiet = false;         ///< no progress output
   double flush_seconds = 60;  ///< wall seconds between flushes of time series and events
+  bool verbose = false;       ///< report every flush and checkpoint on stderr
 };
 
-/// Set to 1 (e.g. by a SIGINT or SIGTERM handler) to end a run early: run_scenario then
-/// writes a snapshot of the step reached, flushes and returns with `interrupted` set.
+/// Set to a signal number (by the SIGINT or SIGTERM handler) to end a run early: the run then
+/// finishes its step, writes a snapshot and a checkpoint of it, marks the file interrupted
+/// and returns with `interrupted` and `signal` set.
 extern volatile std::sig_atomic_t g_stop_requested;
 
 /// What a finished run reports.
@@ -40,6 +43,7 @@ struct RunResult {
   std::array<std::int64_t, kSides> initial{};
   Tally final{};
   bool interrupted = false;  ///< ended early by g_stop_requested
+  int signal = 0;            ///< the signal that ended it
 };
 
 /// A scenario's state on a backend, stepped on demand (used by `salient run` and the tests).
@@ -60,6 +64,13 @@ class Simulation {
   Backend& backend() { return *backend_; }
   /// The memory estimate checked before the state was uploaded.
   const MemoryEstimate& memory() const { return memory_; }
+  /// The whole state after steps_done() steps: the backend's arrays and the commanders'
+  /// memory (a checkpoint's content).
+  std::vector<StateArray> save_state();
+  /// Continues from a state saved after `steps` steps of the same scenario (on any backend):
+  /// afterwards the run goes on exactly as the saved one would have. Throws CheckpointError if
+  /// the arrays do not fit this scenario; the state is then unchanged.
+  void load_state(std::int64_t steps, const std::vector<StateArray>& arrays);
 
  private:
   /// Commanders' plans: download units, holders and control, plan, upload the orders.
@@ -76,7 +87,18 @@ class Simulation {
   std::int64_t steps_ = 0;
 };
 
-/// Runs `cfg` to the end, writing options.output. Throws OutputError or std::runtime_error.
+/// Runs `cfg` to the end, writing options.output (and its checkpoints beside it, see
+/// host/checkpoint.h). Throws OutputError or std::runtime_error.
 RunResult run_scenario(const ScenarioConfig& cfg, const RunOptions& options);
+
+/// The /salient metadata of a run of `cfg` on `backend` (the run settings included).
+RunMetadata make_run_metadata(const ScenarioConfig& cfg, const std::string& backend, int threads,
+                              const Simulation& sim);
+
+/// Steps `sim` from where it is to the end of `cfg` (or a stop signal), recording into `out`:
+/// time series, events, snapshots, flushes and checkpoints; then marks `out` complete or
+/// interrupted. Used by run_scenario and by `salient resume`. result.initial is left 0.
+RunResult run_steps(const ScenarioConfig& cfg, Simulation& sim, OutputFile& out,
+                    const RunOptions& options);
 
 }  // namespace salient

@@ -17,6 +17,7 @@
 #include <thrust/transform_reduce.h>
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "../kernels/arena.cuh"
@@ -170,6 +171,60 @@ class ThrustBackend final : public Backend {
     timer_.mark(7);
     timer_.end();
     step_ = step;
+  }
+
+  std::vector<StateArray> save_state() override {
+    std::vector<StateArray> out;
+    state_arrays([&out](const char* name, auto& d) {
+      using T = typename std::decay_t<decltype(d)>::value_type;
+      std::vector<T> h;
+      get(d, h);
+      out.push_back(StateArray::of(name, h));
+    });
+    out.push_back(StateArray::of("step", std::vector<std::uint32_t>{step_}));
+    out.push_back(StateArray::of("strikes_step", std::vector<std::int64_t>(
+                                                     strikes_step_, strikes_step_ + kSides)));
+    out.push_back(StateArray::of("strikes_total", std::vector<std::int64_t>(
+                                                      strikes_total_, strikes_total_ + kSides)));
+    out.push_back(StateArray::of(
+        "strike_casualties",
+        std::vector<std::int64_t>(strike_casualties_, strike_casualties_ + kSides)));
+    out.push_back(StateArray::of("budget_fired", budget_.fired_all()));
+    return out;
+  }
+
+  void load_state(const std::vector<StateArray>& arrays) override {
+    // Check every array first, so that a bad checkpoint changes nothing.
+    state_arrays([&arrays](const char* name, auto& d) {
+      using T = typename std::decay_t<decltype(d)>::value_type;
+      const StateArray& a = find_state(arrays, name);
+      if (a.type != element_type_of<T>() || a.count != d.size() ||
+          a.bytes.size() != a.count * sizeof(T))
+        throw CheckpointError("state array '" + std::string(name) + "' has " +
+                              std::to_string(a.count) + " elements of another shape or type, " +
+                              "expected " + std::to_string(d.size()));
+    });
+    std::vector<std::uint32_t> step;
+    std::vector<std::int64_t> strikes_step, strikes_total, casualties, fired;
+    find_state(arrays, "step").to(step, 1);
+    find_state(arrays, "strikes_step").to(strikes_step, kSides);
+    find_state(arrays, "strikes_total").to(strikes_total, kSides);
+    find_state(arrays, "strike_casualties").to(casualties, kSides);
+    find_state(arrays, "budget_fired").to(fired, static_cast<std::int64_t>(budget_.size()));
+    state_arrays([&arrays](const char* name, auto& d) {
+      using T = typename std::decay_t<decltype(d)>::value_type;
+      std::vector<T> h;
+      find_state(arrays, name).to(h);
+      put(d, h);
+    });
+    step_ = step[0];
+    for (int s = 0; s < kSides; ++s) {
+      strikes_step_[s] = strikes_step[s];
+      strikes_total_[s] = strikes_total[s];
+      strike_casualties_[s] = casualties[s];
+    }
+    budget_.set_fired(fired);
+    impacts_host_.clear();
   }
 
   void time_phases(bool on) override { timer_.enable(on); }
@@ -457,6 +512,37 @@ class ThrustBackend final : public Backend {
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
+
+  /// Calls f(name, array) for every device array that carries state from one step to the next
+  /// or that a later phase reads (a checkpoint's arrays). Left out: the sort buffers that
+  /// every step rebuilds before reading (keys, orders, bin and squad-bin ranges, the
+  /// territory sort's runs) and the per-step impact list.
+  template <class F>
+  void state_arrays(F&& f) {
+    f("x", x_), f("y", y_), f("offset_x", off_x_), f("offset_y", off_y_);
+    f("home_x", home_x_), f("home_y", home_y_), f("side", side_), f("unit", unit_);
+    f("profile", profile_), f("status", status_), f("posture", posture_), f("health", health_);
+    f("morale", morale_), f("suppression", suppression_), f("ammo", ammo_), f("moved", moved_);
+    f("bin", bin_), f("target", target_), f("n_friends", n_friends_), f("n_enemies", n_enemies_);
+    f("shot_target", shot_target_), f("shot_outcome", shot_outcome_), f("spotted", spotted_);
+    f("struck_by", struck_by_);
+    f("unit_side", u_side_), f("unit_level", u_level_), f("unit_order", u_order_);
+    f("unit_profile", u_profile_), f("unit_parent", u_parent_), f("unit_company", u_company_);
+    f("unit_agent_begin", u_begin_), f("unit_agent_end", u_end_);
+    f("unit_strength", u_strength_), f("unit_initial", u_initial_);
+    f("unit_objective_x", u_obj_x_), f("unit_objective_y", u_obj_y_);
+    f("unit_centroid_x", u_cx_), f("unit_centroid_y", u_cy_), f("unit_spread", u_spread_);
+    f("terrain", terrain_), f("cell_settlement", settlement_), f("cover", cover_);
+    f("control", control_), f("crossing", crossing_), f("damage", damage_);
+    f("settlement_offsets", sett_offsets_), f("settlement_cells", sett_cells_);
+    f("settlement_holder", sett_holder_), f("settlement_previous", sett_previous_);
+    f("settlement_last_side", sett_last_side_), f("settlement_changed", sett_changed_);
+    f("settlement_captures", sett_captures_);
+    f("presence_0", presence_[0]), f("presence_1", presence_[1]);
+    f("reach_0", reach_[0]), f("reach_1", reach_[1]);
+    f("seen_step_0", seen_step_[0]), f("seen_step_1", seen_step_[1]);
+    f("seen_error_0", seen_error_[0]), f("seen_error_1", seen_error_[1]);
+  }
 
   /// Calls f(array) for every device array the backend holds (state_bytes).
   template <class F>
