@@ -404,6 +404,8 @@ TEST(Config, ValidateCommand) {
     EXPECT_EQ(rc, 2) << out;
     EXPECT_NE(out.find(c.path + ":" + c.line + ":"), std::string::npos) << out;
     EXPECT_NE(out.find(c.key), std::string::npos) << out;
+    for (const char* crash : {"AddressSanitizer", "runtime error:", "terminate called"})
+      EXPECT_EQ(out.find(crash), std::string::npos) << out;
   }
 }
 #endif
