@@ -306,6 +306,9 @@ int main(int argc, char** argv) {
   } catch (const salient::OutputError& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitOutput;
+  } catch (const salient::ResourceError& e) {
+    std::fprintf(stderr, "salient: %s: %s\n", scenario.c_str(), e.what());
+    return kExitRuntime;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitRuntime;
