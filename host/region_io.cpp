@@ -68,18 +68,17 @@ H5T_conv_ret_t abort_on_overflow(H5T_conv_except_t, hid_t, hid_t, void*, void*, 
 
 constexpr hsize_t kAny = H5S_UNLIMITED;  ///< any extent in an expected shape
 
-/// Throws unless `name` is a hard link of this file (not a soft link, nor a link into another
-/// file that the reader was not given).
-void require_hard_link(const Context& cx, hid_t file, const char* name) {
+/// Throws if `name` or a group on its way is an external (or user-defined) link: only this
+/// file is read, never one it names.
+void require_local_link(const Context& cx, hid_t file, const char* name) {
   const std::string path(name);
   for (std::size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
     const std::string part = path.substr(0, end);  // "/settlements", then "/settlements/name"
     H5L_info_t info;
     if (H5Lget_info(file, part.c_str(), &info, H5P_DEFAULT) < 0)
       cx.fail(name, "cannot open dataset");
-    if (info.type != H5L_TYPE_HARD)
-      cx.fail(name, "expected an object stored in this file, got a soft or external link at ",
-              part);
+    if (info.type != H5L_TYPE_HARD && info.type != H5L_TYPE_SOFT)
+      cx.fail(name, "expected an object stored in this file, got an external link at ", part);
     if (end == std::string::npos) return;
   }
 }
@@ -89,7 +88,7 @@ void require_hard_link(const Context& cx, hid_t file, const char* name) {
 struct Dataset {
   Dataset(const Context& cx, hid_t file, const char* name, H5T_class_t cls,
           const std::vector<hsize_t>& want, const char* why)
-      : ds((require_hard_link(cx, file, name), H5Dopen2(file, name, H5P_DEFAULT)), H5Dclose, cx,
+      : ds((require_local_link(cx, file, name), H5Dopen2(file, name, H5P_DEFAULT)), H5Dclose, cx,
            name, "cannot open dataset"),
         type(H5Dget_type(ds), H5Tclose, cx, name),
         space(H5Dget_space(ds), H5Sclose, cx, name),
