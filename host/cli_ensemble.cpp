@@ -55,6 +55,9 @@ int run_plan(const std::string& plan_file, const std::string& task, const TaskOp
   } catch (const PlanError& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitUsage;
+  } catch (const std::exception& e) {  // e.g. std::bad_alloc: never an uncaught exception
+    std::fprintf(stderr, "salient: %s: %s\n", plan_file.c_str(), e.what());
+    return kExitRuntime;
   }
   std::string which = task;
   if (which.empty()) {
@@ -72,8 +75,9 @@ int run_plan(const std::string& plan_file, const std::string& task, const TaskOp
     std::int64_t id = -1;
     const auto [end, ec] = std::from_chars(which.data(), which.data() + which.size(), id);
     if (ec != std::errc() || end != which.data() + which.size() || id < 0 || id > last) {
-      std::fprintf(stderr, "salient: --task: expected all or a task number in [0, %lld], got %s\n",
-                   static_cast<long long>(last), which.c_str());
+      std::fprintf(stderr,
+                   "salient: %s: --task: expected all or a task number in [0, %lld], got %s\n",
+                   plan_file.c_str(), static_cast<long long>(last), which.c_str());
       return kExitUsage;
     }
     first = last = id;

@@ -3,8 +3,6 @@
 #include "config.h"
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "config_section.h"
@@ -43,7 +41,8 @@ void read_region(Section& s, ScenarioConfig& c) {
   s.text("file", c.region_file);
   s.done();
   const double cells = (c.width / c.cell_size) * (c.height / c.cell_size);
-  if (!(cells <= 5e8)) s.fail("cell_size", "expected at most 5e8 cells, got " + fmt(cells));
+  static_assert(kMaxCells == 5e8, "the message below names the limit");
+  if (!(cells <= kMaxCells)) s.fail("cell_size", "expected at most 5e8 cells, got " + fmt(cells));
 }
 
 void read_terrain(Section& s, ScenarioConfig& c) {
@@ -364,12 +363,9 @@ ScenarioConfig parse_scenario(const std::string& text, const std::string& path,
 ScenarioConfig load_scenario(const std::string& path) { return load_scenario(path, {}); }
 
 ScenarioConfig load_scenario(const std::string& path, const std::vector<Override>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code ec;
-  if (!in || std::filesystem::is_directory(path, ec))
-    throw ConfigError(path + ": cannot read file");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw ConfigError(path + ": cannot read file");
+  std::string text, why;
+  if (!read_text_file(path, kMaxScenarioBytes, text, why))
+    throw ConfigError(path + ": cannot read file: " + why);
   return parse_scenario(text, path, overrides);
 }
 

@@ -182,6 +182,10 @@ struct ScenarioConfig {
   std::int64_t steps() const { return static_cast<std::int64_t>(duration / dt + 0.5); }
 };
 
+/// Most raster cells of a region (generated or read from region.file): 5e8 one-byte terrain
+/// cells, and as many settlement ids, are about 2.5 GB.
+inline constexpr double kMaxCells = 5e8;
+
 /// A scenario that failed validation. what() is one line:
 /// "FILE:LINE:COLUMN: KEY: what was expected (got ...)".
 class ConfigError : public std::runtime_error {

@@ -1,8 +1,6 @@
 // Scenario variants: a file that names a `base` scenario is merged over it (host/config.h,
 // docs/MODEL.md "Variants"), and TOML parsing with errors as ConfigError.
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "config_section.h"
 
@@ -48,6 +46,7 @@ void merge(toml::table& base, toml::table& over) {
 
 /// Parses TOML text as read from `path`; a syntax error becomes a ConfigError.
 toml::table parse_toml(const std::string& text, const std::string& path) {
+  check_key_depth(text, path);
   try {
     return toml::parse(text, std::string_view(path));
   } catch (const toml::parse_error& e) {
@@ -81,13 +80,11 @@ toml::table resolve_bases(toml::table doc, const std::string& path,
       (fs::path(path).parent_path() / b->as_string()->get()).lexically_normal().string();
   for (const std::string& f : files)
     if (fs::path(f).lexically_normal() == fs::path(base_path))
-      self.fail("base",
-                "expected a scenario that does not include itself, got \"" + base_path + "\"");
-  std::ifstream in(base_path, std::ios::binary);
-  std::error_code ec;
-  if (!in || fs::is_directory(base_path, ec))
-    self.fail("base", "cannot read the base scenario \"" + base_path + "\"");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      self.fail("base", "expected a scenario that does not include itself, got \"" +
+                            clip(base_path) + "\"");
+  std::string text, why;
+  if (!read_text_file(base_path, kMaxScenarioBytes, text, why))
+    self.fail("base", "cannot read the base scenario \"" + clip(base_path) + "\": " + why);
   toml::table merged = resolve_bases(parse_toml(text, base_path), base_path, files);
   if (d) {
     const toml::array* list = d->as_array();

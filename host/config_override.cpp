@@ -2,8 +2,6 @@
 // (host/plan.h) are applied to the merged scenario document before it is validated, so a
 // factor's value is checked exactly like the same value written in the file.
 #include <cmath>
-#include <fstream>
-#include <iterator>
 
 #include "config_section.h"
 
@@ -168,9 +166,9 @@ void apply_overrides(toml::table& doc, const std::string& path,
 }  // namespace detail
 
 KeyKind scenario_key_kind(const std::string& path, const std::string& key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot read file");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text, why;
+  if (!detail::read_text_file(path, detail::kMaxScenarioBytes, text, why))
+    throw ConfigError(path + ": cannot read file: " + why);
   std::vector<std::string> files;
   toml::table doc = detail::resolve_bases(detail::parse_toml(text, path), path, files);
   const detail::Place p = detail::locate(doc, path, key, true);

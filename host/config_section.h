@@ -57,13 +57,19 @@ inline std::string describe(const Range& r) {
   return *r.unit ? s + " " + r.unit : s;
 }
 
+/// Longest key or string quoted whole in a message; longer ones are cut, ending in "...".
+inline constexpr std::size_t kMaxQuoted = 100;
+
+/// `s` cut to kMaxQuoted characters (then "..."), control characters as '?'.
+inline std::string clip(std::string_view s) {
+  std::string v;
+  for (char c : s.substr(0, kMaxQuoted)) v += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
+  return s.size() > kMaxQuoted ? v + "..." : v;
+}
+
 /// "a string (\"x\")", "a float (2.5)", ...: what a node holds, for "got ..." messages.
 inline std::string got(const toml::node& n) {
-  if (auto s = n.as_string()) {
-    std::string v;
-    for (char c : s->get()) v += std::iscntrl(static_cast<unsigned char>(c)) ? '?' : c;
-    return "a string (\"" + v + "\")";
-  }
+  if (auto s = n.as_string()) return "a string (\"" + clip(s->get()) + "\")";
   if (auto i = n.as_integer()) return "an integer (" + std::to_string(i->get()) + ")";
   if (auto f = n.as_floating_point()) return "a float (" + fmt(f->get()) + ")";
   if (auto b = n.as_boolean()) return b->get() ? "a boolean (true)" : "a boolean (false)";
@@ -127,7 +133,7 @@ class Section {
                              const std::string& msg) const {
     const std::string& file = r.path ? *r.path : file_;
     throw ConfigError(file + ":" + std::to_string(r.begin.line) + ":" +
-                      std::to_string(r.begin.column) + ": " + key + ": " + msg);
+                      std::to_string(r.begin.column) + ": " + clip(key) + ": " + msg);
   }
 
   void number(std::string_view key, double& out, Range r, Need need = kOptional) {
@@ -317,6 +323,23 @@ class Section {
   std::vector<std::string> allowed_;
   std::string missing_;
 };
+
+/// Most dotted parts of one TOML key or table header (a scenario needs 3; toml++ recurses
+/// once per part, so a file of 10^5 parts would overflow the stack).
+inline constexpr std::size_t kMaxKeyParts = 64;
+
+/// Largest scenario file read, in bytes (a scenario is a few KB).
+inline constexpr std::uintmax_t kMaxScenarioBytes = 16u << 20;
+
+/// Reads the regular file `path` of at most `max_bytes` into `text`; false (with `why`, e.g.
+/// "no such file", "not a regular file", "too large (...)") otherwise. Never reads devices
+/// or pipes, which could be endless.
+bool read_text_file(const std::string& path, std::uintmax_t max_bytes, std::string& text,
+                    std::string& why);
+
+/// Throws ConfigError ("(syntax)") at the first key or table header of more than
+/// kMaxKeyParts dotted parts, found by a scan that skips strings, comments and values.
+void check_key_depth(const std::string& text, const std::string& path);
 
 /// Parses TOML text as read from `path`; a syntax error becomes a ConfigError.
 toml::table parse_toml(const std::string& text, const std::string& path);

@@ -347,6 +347,9 @@ int main(int argc, char** argv) {
   } catch (const salient::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", scenario.c_str(), e.what());
+    return kExitRuntime;
   }
   if (!cfg.region_file.empty()) {
     try {
@@ -354,6 +357,10 @@ int main(int argc, char** argv) {
     } catch (const salient::RegionFileError& e) {
       std::fprintf(stderr, "%s: region.file: %s\n", scenario.c_str(), e.what());
       return kExitUsage;
+    } catch (const std::exception& e) {  // e.g. std::bad_alloc: never an uncaught exception
+      std::fprintf(stderr, "%s: region.file: %s: %s\n", scenario.c_str(), cfg.region_file.c_str(),
+                   e.what());
+      return kExitRuntime;
     }
   }
   if (validate->parsed()) {
@@ -390,6 +397,9 @@ int main(int argc, char** argv) {
   } catch (const salient::OutputError& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitOutput;
+  } catch (const salient::ResourceError& e) {
+    std::fprintf(stderr, "salient: %s: %s\n", scenario.c_str(), e.what());
+    return kExitRuntime;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "salient: %s\n", e.what());
     return kExitRuntime;

@@ -3,7 +3,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -18,6 +17,12 @@ namespace salient {
 namespace fs = std::filesystem;
 
 namespace {
+
+/// Largest plan file read (10^7 tasks of about 100 bytes each).
+constexpr std::uintmax_t kMaxPlanBytes = std::uintmax_t{4} << 30;
+
+/// Most factors of a plan.
+constexpr std::size_t kMaxFactors = 100;
 
 /// The folder of a plan file ("." for a bare name).
 fs::path folder_of(const std::string& path) {
@@ -109,6 +114,8 @@ Plan make_plan(const PlanRequest& req) {
   if (out_dir.empty()) out_dir = fs::path(req.output).replace_extension().string();
   plan.output_dir = relative_to(out_dir, folder_of(req.output));
 
+  if (req.vary.size() > kMaxFactors)
+    throw PlanError("--vary: at most " + std::to_string(kMaxFactors) + " factors");
   std::set<std::string> keys;
   for (const std::string& spec : req.vary) {
     Factor f = parse_factor(spec);
@@ -187,11 +194,10 @@ void write_plan(const Plan& plan, const std::string& path) {
 }
 
 Plan read_plan(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::error_code ec;
-  if (!file || fs::is_directory(path, ec)) throw PlanError(path + ": cannot read the plan");
-  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   using namespace detail;
+  std::string text, why;
+  if (!read_text_file(path, kMaxPlanBytes, text, why))
+    throw PlanError(path + ": cannot read the plan: " + why);
   toml::table doc = parse_toml(text, path);
   Section root(path, &doc, "", toml::source_region{{1, 1}, {1, 1}, nullptr});
   Section head = root.table("plan", kRequired);
@@ -213,9 +219,14 @@ Plan read_plan(const std::string& path) {
   plan.seed = static_cast<std::uint64_t>(seed);
   if (plan.scenario.empty() || plan.output_dir.empty() || plan.scenario_sha256.empty())
     head.fail("scenario", "expected scenario, scenario_sha256 and output_dir in [plan]");
+  if (factors && factors->size() > kMaxFactors)
+    root.fail("factor", "expected at most " + std::to_string(kMaxFactors) +
+                            " [[factor]] tables, got " + std::to_string(factors->size()));
+  std::vector<Section> factor_sections;
   for (std::size_t i = 0; factors && i < factors->size(); ++i) {
     const toml::table& t = *factors->get(i)->as_table();
-    Section s(path, &t, "factor[" + std::to_string(i) + "]", t.source());
+    Section& s =
+        factor_sections.emplace_back(path, &t, "factor[" + std::to_string(i) + "]", t.source());
     Factor& f = plan.factors.emplace_back();
     s.text("key", f.key);
     s.number("lo", f.lo, in(-1e300, 1e300), kRequired);
@@ -237,15 +248,50 @@ Plan read_plan(const std::string& path) {
     s.integer("point", task.point, 0, plan.points - 1, kRequired);
     s.integer("replicate", task.replicate, 0, plan.replicates - 1, kRequired);
     s.integer("seed", task_seed_value, 0, kIntMax, kRequired);
+    if (task.id != task.point * plan.replicates + task.replicate)
+      s.fail("id", "expected id = point x replicates + replicate (" +
+                       std::to_string(task.point * plan.replicates + task.replicate) + "), got " +
+                       std::to_string(task.id));
     task.seed = static_cast<std::uint64_t>(task_seed_value);
     task.values = s.number_list("values", plan.factors.size());
+    for (std::size_t f = 0; f < plan.factors.size(); ++f) {
+      const Factor& fa = plan.factors[f];
+      const double v = task.values[f];
+      if (v < fa.lo || v > fa.hi || (fa.integer && v != std::rint(v)))
+        s.fail("values", "expected " + std::string(fa.integer ? "a whole number" : "a value") +
+                             " in [" + fmt(fa.lo) + ", " + fmt(fa.hi) + "] for " + clip(fa.key) +
+                             ", got " + fmt(v));
+    }
     s.done();
   }
   // The scenario must be the one planned: same merged text.
-  const ScenarioConfig cfg = load_scenario(plan.scenario_file());
+  ScenarioConfig cfg;
+  try {
+    cfg = load_scenario(plan.scenario_file());
+  } catch (const ConfigError& e) {
+    throw PlanError(path + ": its scenario is not valid: " + e.what());
+  }
   if (scenario_digest(cfg) != plan.scenario_sha256)
     throw PlanError(path + ": the scenario " + plan.scenario_file() +
                     " changed since the plan was made (sha256 differs); make a new plan");
+  // Every factor must name a numeric key of that scenario, valid at both ends of its range.
+  const std::string scenario = plan.scenario_file();
+  for (std::size_t i = 0; i < plan.factors.size(); ++i) {
+    const Factor& f = plan.factors[i];
+    const std::string refused = "the scenario refuses this factor: ";
+    try {
+      scenario_key_kind(scenario, f.key);
+    } catch (const ConfigError& e) {
+      factor_sections[i].fail("key", refused + e.what());
+    }
+    for (const auto& [end, value] : {std::pair{"lo", f.lo}, std::pair{"hi", f.hi}}) {
+      try {
+        load_scenario(scenario, {{f.key, value}});
+      } catch (const ConfigError& e) {
+        factor_sections[i].fail(end, refused + e.what());
+      }
+    }
+  }
   return plan;
 }
 

@@ -194,18 +194,9 @@ void compute_settlement_geometry(Region& g) {
 
 Region make_region(const ScenarioConfig& cfg) {
   if (cfg.region_file.empty()) return generate_region(cfg);
-  Region g = read_region_file(cfg.region_file);
   const auto nx = static_cast<std::int32_t>(std::ceil(cfg.width / cfg.cell_size));
   const auto ny = static_cast<std::int32_t>(std::ceil(cfg.height / cfg.cell_size));
-  if (std::abs(g.cell_size - cfg.cell_size) > 1e-9 * cfg.cell_size || g.nx != nx || g.ny != ny) {
-    throw RegionFileError("region file '" + cfg.region_file + "': " + std::to_string(g.nx) + " x " +
-                          std::to_string(g.ny) + " cells of " + std::to_string(g.cell_size) +
-                          " m, but the scenario's region.width, region.height and "
-                          "region.cell_size make " +
-                          std::to_string(nx) + " x " + std::to_string(ny) + " cells of " +
-                          std::to_string(cfg.cell_size) + " m");
-  }
-  return g;
+  return read_region_file(cfg.region_file, RegionExtent{nx, ny, cfg.cell_size});
 }
 
 }  // namespace salient

@@ -68,16 +68,36 @@ H5T_conv_ret_t abort_on_overflow(H5T_conv_except_t, hid_t, hid_t, void*, void*, 
 
 constexpr hsize_t kAny = H5S_UNLIMITED;  ///< any extent in an expected shape
 
-/// An open dataset checked for its type class and shape (`want`: extents or kAny, `why`).
+/// Throws if `name` or a group on its way is an external (or user-defined) link: only this
+/// file is read, never one it names.
+void require_local_link(const Context& cx, hid_t file, const char* name) {
+  const std::string path(name);
+  for (std::size_t end = path.find('/', 1);; end = path.find('/', end + 1)) {
+    const std::string part = path.substr(0, end);  // "/settlements", then "/settlements/name"
+    H5L_info_t info;
+    if (H5Lget_info(file, part.c_str(), &info, H5P_DEFAULT) < 0)
+      cx.fail(name, "cannot open dataset");
+    if (info.type != H5L_TYPE_HARD && info.type != H5L_TYPE_SOFT)
+      cx.fail(name, "expected an object stored in this file, got an external link at ", part);
+    if (end == std::string::npos) return;
+  }
+}
+
+/// An open dataset checked for its type class, storage and shape (`want`: extents or kAny,
+/// `why`). Nothing of its data is read.
 struct Dataset {
   Dataset(const Context& cx, hid_t file, const char* name, H5T_class_t cls,
           const std::vector<hsize_t>& want, const char* why)
-      : ds(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose, cx, name, "cannot open dataset"),
+      : ds((require_local_link(cx, file, name), H5Dopen2(file, name, H5P_DEFAULT)), H5Dclose, cx,
+           name, "cannot open dataset"),
         type(H5Dget_type(ds), H5Tclose, cx, name),
         space(H5Dget_space(ds), H5Sclose, cx, name),
         dims(want.size()) {
     if (H5Tget_class(type) != cls)
       cx.fail(name, cls == H5T_INTEGER ? "expected an integer type" : "expected strings");
+    const Handle dcpl(H5Dget_create_plist(ds), H5Pclose, cx, name);
+    if (H5Pget_layout(dcpl) == H5D_VIRTUAL || H5Pget_external_count(dcpl) != 0)
+      cx.fail(name, "expected data stored in this file (not external or virtual)");
     const int r = H5Sget_simple_extent_ndims(space);
     if (r != static_cast<int>(want.size()))
       cx.fail(name, "expected rank ", want.size(), ", got ", r);
@@ -86,24 +106,29 @@ struct Dataset {
       if (want[i] != kAny && want[i] != dims[i])
         cx.fail(name, "expected shape ", shape(want), " (", why, "), got ", shape(dims));
   }
+  /// Elements (the caller has bounded the shape).
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (hsize_t d : dims) n *= static_cast<std::size_t>(d);
+    return n;
+  }
   Handle ds, type, space;
   std::vector<hsize_t> dims;
 };
 
-/// Reads an integer dataset of shape `want` into memory type `mem`; returns it and its dims.
+/// Reads the integer dataset `d` (shape already bounded) into memory type `mem`.
 template <class T>
-std::vector<T> read_ints(const Context& cx, hid_t file, const char* name, hid_t mem,
-                         const std::vector<hsize_t>& want, const char* why,
-                         std::vector<hsize_t>* dims = nullptr) {
-  const Dataset d(cx, file, name, H5T_INTEGER, want, why);
-  if (dims) *dims = d.dims;
-  std::vector<T> v(H5Sget_simple_extent_npoints(d.space));
+std::vector<T> read_ints(const Context& cx, const Dataset& d, const char* name, hid_t mem) {
+  std::vector<T> v(d.size());
   Handle xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, cx, name);
   H5Pset_type_conv_cb(xfer, abort_on_overflow, nullptr);
   if (!v.empty() && H5Dread(d.ds, mem, H5S_ALL, H5S_ALL, xfer, v.data()) < 0)
     cx.fail(name, "cannot read as ", sizeof(T) == 1 ? "uint8" : "int32", " (values out of range?)");
   return v;
 }
+
+/// Longest fixed-length settlement name read, in bytes.
+constexpr std::size_t kMaxNameBytes = 4096;
 
 /// Reads a rank-1 string dataset (fixed or variable length) of `n` elements.
 std::vector<std::string> read_strings(const Context& cx, hid_t file, const char* name,
@@ -112,6 +137,8 @@ std::vector<std::string> read_strings(const Context& cx, hid_t file, const char*
   Handle mem(H5Tcopy(H5T_C_S1), H5Tclose, cx, name);
   const bool vlen = H5Tis_variable_str(d.type) > 0;
   const std::size_t size = vlen ? sizeof(char*) : H5Tget_size(d.type);
+  if (size == 0 || size > kMaxNameBytes)
+    cx.fail(name, "expected strings of at most ", kMaxNameBytes, " bytes, got ", size);
   H5Tset_cset(mem, H5Tget_cset(d.type));
   H5Tset_strpad(mem, H5T_STR_NULLPAD);
   H5Tset_size(mem, vlen ? H5T_VARIABLE : size);
@@ -178,9 +205,35 @@ void write_array(const Context& cx, hid_t loc, const char* name, hid_t ftype, hi
     cx.check(H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), name, "cannot write");
 }
 
+/// Throws unless the terrain's shape is ny x nx with 1 <= nx, ny and at most kMaxCells cells,
+/// and, when given, the scenario's raster.
+void check_extent(const Context& cx, const std::vector<hsize_t>& dims, double cell_size,
+                  const std::optional<RegionExtent>& expect) {
+  if (dims[0] < 1 || dims[1] < 1 || dims[0] > kMaxCells || dims[1] > kMaxCells / dims[0])
+    cx.fail("/terrain", "expected shape [ny, nx] with 1 <= nx, ny and nx * ny <= 5e8 cells, got ",
+            shape(dims));
+  if (!expect) return;
+  if (std::abs(cell_size - expect->cell_size) > 1e-9 * expect->cell_size ||
+      dims[0] != hsize_t(expect->ny) || dims[1] != hsize_t(expect->nx))
+    cx.fail("/terrain", dims[1], " x ", dims[0], " cells of ", cell_size,
+            " m, but the scenario's region.width, region.height and region.cell_size make ",
+            expect->nx, " x ", expect->ny, " cells of ", expect->cell_size, " m");
+}
+
+/// Throws unless every id 0..count-1 of the settlement raster has a cell.
+void check_ids_used(const Context& cx, const std::vector<std::int32_t>& settlement,
+                    std::int32_t count) {
+  std::vector<char> used(static_cast<std::size_t>(count), 0);
+  for (std::int32_t id : settlement)
+    if (id >= 0) used[static_cast<std::size_t>(id)] = 1;
+  for (std::int32_t k = 0; k < count; ++k)
+    if (!used[static_cast<std::size_t>(k)])
+      cx.fail("/settlement", "id ", k, " has no cells, expected ids 0..", count - 1, " all used");
+}
+
 }  // namespace
 
-Region read_region_file(const std::string& path) {
+Region read_region_file(const std::string& path, const std::optional<RegionExtent>& expect) {
   const QuietErrors quiet;
   const Context cx{path};
   if (std::error_code ec; !std::filesystem::is_regular_file(path, ec))
@@ -191,19 +244,18 @@ Region read_region_file(const std::string& path) {
   g.cell_size = read_cell_size(cx, file);
   if (H5Lexists(file, "/terrain", H5P_DEFAULT) <= 0)
     cx.fail("/terrain", "missing dataset (expected uint8 [ny][nx])");
-  std::vector<hsize_t> dims;
-  g.terrain =
-      read_ints<std::uint8_t>(cx, file, "/terrain", H5T_NATIVE_UINT8, {kAny, kAny}, "", &dims);
-  if (dims[0] < 1 || dims[1] < 1 || dims[0] * dims[1] > 0x7fffffffu)
-    cx.fail("/terrain", "expected shape [ny, nx], 1 <= nx, ny, nx * ny < 2^31, got ", shape(dims));
+  const Dataset terrain(cx, file, "/terrain", H5T_INTEGER, {kAny, kAny}, "");
+  const std::vector<hsize_t> dims = terrain.dims;
+  check_extent(cx, dims, g.cell_size, expect);
+  g.terrain = read_ints<std::uint8_t>(cx, terrain, "/terrain", H5T_NATIVE_UINT8);
   g.ny = static_cast<std::int32_t>(dims[0]), g.nx = static_cast<std::int32_t>(dims[1]);
   for (std::size_t i = 0; i < g.terrain.size(); ++i)
     if (g.terrain[i] >= kTerrainClasses)
       cx.fail("/terrain", "value ", int(g.terrain[i]), " at ", cell_at(i, g.nx),
               ", expected 0..4 (open, forest, urban, water, road)");
   if (H5Lexists(file, "/settlement", H5P_DEFAULT) > 0) {
-    g.settlement =
-        read_ints<std::int32_t>(cx, file, "/settlement", H5T_NATIVE_INT32, dims, "as /terrain");
+    const Dataset d(cx, file, "/settlement", H5T_INTEGER, dims, "as /terrain");
+    g.settlement = read_ints<std::int32_t>(cx, d, "/settlement", H5T_NATIVE_INT32);
     for (std::size_t i = 0; i < g.settlement.size(); ++i) {
       const std::int32_t id = g.settlement[i];
       if (id < -1 || id >= static_cast<std::int32_t>(g.settlement.size()))  // ids are dense
@@ -217,14 +269,17 @@ Region read_region_file(const std::string& path) {
     g.settlement = label_urban(g.terrain, g.nx);
   }
   const std::int32_t count = *std::max_element(g.settlement.begin(), g.settlement.end()) + 1;
+  check_ids_used(cx, g.settlement, count);
   const bool group = H5Lexists(file, "/settlements", H5P_DEFAULT) > 0;
   std::vector<std::string> names;
   std::vector<std::uint8_t> classes;
   if (group && H5Lexists(file, "/settlements/name", H5P_DEFAULT) > 0)
     names = read_strings(cx, file, "/settlements/name", count);
-  if (group && H5Lexists(file, "/settlements/size_class", H5P_DEFAULT) > 0)
-    classes = read_ints<std::uint8_t>(cx, file, "/settlements/size_class", H5T_NATIVE_UINT8,
-                                      {hsize_t(count)}, "one per settlement id");
+  if (group && H5Lexists(file, "/settlements/size_class", H5P_DEFAULT) > 0) {
+    const Dataset d(cx, file, "/settlements/size_class", H5T_INTEGER, {hsize_t(count)},
+                    "one per settlement id");
+    classes = read_ints<std::uint8_t>(cx, d, "/settlements/size_class", H5T_NATIVE_UINT8);
+  }
   const double cell = g.cell_size;
   g.settlements.resize(count);
   compute_settlement_geometry(g);

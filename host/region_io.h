@@ -17,6 +17,7 @@
 // Urban cells outside any settlement (-1) are allowed. Other objects in the file are ignored.
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -34,9 +35,18 @@ class RegionFileError : public std::runtime_error {
 /// Urban area (m^2) from which a settlement without /settlements/size_class is a town.
 constexpr double kTownMinAreaM2 = 0.5e6;
 
+/// The raster a scenario expects of its region file: nx x ny cells of cell_size metres.
+struct RegionExtent {
+  std::int32_t nx = 0, ny = 0;
+  double cell_size = 0;
+};
+
 /// Reads and validates a region file (layout above). Settlement centres are the mean of their
-/// cell centres (metres), radius_m = sqrt(cells * cell_size^2 / pi). Throws RegionFileError.
-Region read_region_file(const std::string& path);
+/// cell centres (metres), radius_m = sqrt(cells * cell_size^2 / pi). Shapes, types and sizes
+/// are checked before anything is allocated: at most kMaxCells cells, and exactly `expect`'s
+/// raster when given. Only plain datasets of this file are read (no external or virtual
+/// storage, no links to other files). Throws RegionFileError.
+Region read_region_file(const std::string& path, const std::optional<RegionExtent>& expect = {});
 
 /// Writes `region` in the layout above (overwrites `path`). Throws RegionFileError.
 void write_region_file(const std::string& path, const Region& region);

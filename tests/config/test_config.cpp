@@ -344,8 +344,40 @@ TEST(Config, VariantErrorsNameTheirFile) {
 
 TEST(Config, UnreadableFile) {
   const std::string missing = kDataDir + "/no_such_file.toml";
-  EXPECT_EQ(error_of([&] { load_scenario(missing); }), missing + ": cannot read file");
-  EXPECT_EQ(error_of([&] { load_scenario(kDataDir); }), kDataDir + ": cannot read file");
+  EXPECT_EQ(error_of([&] { load_scenario(missing); }),
+            missing + ": cannot read file: no such file");
+  EXPECT_EQ(error_of([&] { load_scenario(kDataDir); }),
+            kDataDir + ": cannot read file: not a regular file");
+  // A device would never end: it is refused before reading, as a scenario and as a base.
+  EXPECT_EQ(error_of([] { load_scenario("/dev/zero"); }),
+            "/dev/zero: cannot read file: not a regular file");
+  const std::string dev = write_temp("dev.toml", "base = \"/dev/zero\"\n");
+  EXPECT_NE(error_of([&] { load_scenario(dev); }).find("not a regular file"), std::string::npos);
+}
+
+TEST(Config, DeeplyDottedKeysAreRefusedBeforeParsing) {
+  std::string key = "a";
+  for (int i = 0; i < 100000; ++i) key += ".a";
+  const std::string msg = error_of_text(kMinimal + key + " = 1\n");
+  EXPECT_NE(msg.find("t.toml:17:1: (syntax): expected a key or table header of at most 64 dotted"),
+            std::string::npos)
+      << msg.substr(0, 300);
+  EXPECT_NE(error_of_text("[" + key + "]\n").find("t.toml:1:1: (syntax)"), std::string::npos);
+  // Dots in strings, comments, numbers and values are not key parts.
+  const std::string dots(200, '.');
+  const std::string ok = replaced(kMinimal, "seed = 1",
+                                  "seed = 1 # " + dots + "\n\"" + dots + "\" = 1.5\n" +
+                                      "x = [1.5, \"\"\"\n" + dots + "\n\"\"\"]");
+  const std::string msg2 = error_of_text(ok);  // fails later, as an unknown key
+  EXPECT_NE(msg2.find("unknown key"), std::string::npos) << msg2.substr(0, 300);
+}
+
+TEST(Config, LongKeysAndStringsAreCutInMessages) {
+  const std::string msg = error_of_text(
+      replaced(kMinimal, "seed = 1", "seed = 1\n" + std::string(100000, 'k') + " = 1"));
+  EXPECT_LT(msg.size(), 400u);
+  EXPECT_NE(msg.find(": run." + std::string(96, 'k') + "...: unknown key"), std::string::npos)
+      << msg;
 }
 
 #ifdef SALIENT_EXE
@@ -372,6 +404,8 @@ TEST(Config, ValidateCommand) {
     EXPECT_EQ(rc, 2) << out;
     EXPECT_NE(out.find(c.path + ":" + c.line + ":"), std::string::npos) << out;
     EXPECT_NE(out.find(c.key), std::string::npos) << out;
+    for (const char* crash : {"AddressSanitizer", "runtime error:", "terminate called"})
+      EXPECT_EQ(out.find(crash), std::string::npos) << out;
   }
 }
 #endif

@@ -143,6 +143,57 @@ TEST(Plan, UnknownOrNonNumericFactorFailsBeforeAnythingIsWritten) {
   EXPECT_FALSE(fs::exists(r.output));
 }
 
+/// The message of the exception that reading the plan at `path` throws ("" if none).
+std::string read_error(const std::string& path) {
+  try {
+    read_plan(path);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// `text` with its first `from` replaced by `to` (`from` must occur).
+std::string edited(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+}
+
+TEST(Plan, ReadingChecksTaskPlacesValuesAndFactorsAgainstTheScenario) {
+  const std::string dir = temp_dir("hostile");
+  fs::copy_file(kCi, dir + "/scenario.toml");
+  PlanRequest r = request(dir);
+  r.scenario = dir + "/scenario.toml";
+  r.vary = {"side.defender.count=200:400"};
+  r.design = "grid";
+  r.levels = 2;
+  r.replicates = 2;
+  write_plan(make_plan(r), r.output);
+  const std::string text = slurp(r.output);
+  const std::string bad = dir + "/bad.toml";
+  const std::pair<std::string, std::string> cases[] = {
+      {edited(text, "id = 1\npoint = 0\nreplicate = 1", "id = 1\npoint = 0\nreplicate = 0"),
+       "task[1].id: expected id = point x replicates + replicate (0), got 1"},
+      {edited(text, "values = [ 400.0 ]", "values = [ 1e9 ]"),
+       "task[2].values: expected a whole number in [200, 400] for side.defender.count"},
+      {edited(text, "values = [ 400.0 ]", "values = [ 250.5 ]"), "got 250.5"},
+      {edited(text, "key = 'side.defender.count'", "key = 'side.defender.cont'"),
+       "factor[0].lo: the scenario refuses this factor: "},
+      {edited(text, "key = 'side.defender.count'", "key = 'side[-1].count'"),
+       "factor[0].key: the scenario refuses this factor: "},
+      {edited(text, "scenario = 'scenario.toml'", "scenario = '/dev/zero'"),
+       ": its scenario is not valid: /dev/zero: cannot read file: not a regular file"},
+  };
+  for (const auto& [plan_text, want] : cases) {
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << plan_text;
+    const std::string msg = read_error(bad);
+    EXPECT_EQ(msg.rfind(bad + ":", 0), 0u) << msg;
+    EXPECT_NE(msg.find(want), std::string::npos) << msg;
+  }
+  EXPECT_EQ(read_error(r.output), "");
+}
+
 TEST(Plan, TaskRunsIntoItsOwnFileOnceAndCarriesItsPlace) {
   const std::string dir = temp_dir("run");
   PlanRequest r = request(dir);

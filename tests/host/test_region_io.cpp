@@ -314,6 +314,68 @@ TEST_F(RegionIo, ErrorsNameTheFileTheDatasetAndTheProblem) {
       << msg;
 }
 
+TEST_F(RegionIo, ShapesAreCheckedBeforeAnythingIsAllocated) {
+  // 10^6 x 10^6 cells declared (chunked, never written: the file is small). Reading it would
+  // need 10^12 bytes; it must be refused from its shape alone.
+  const std::string huge = path("huge.h5");
+  {
+    H5Writer w(huge);
+    w.cell_size(25);
+    const hsize_t dims[2] = {1000000, 1000000}, chunk[2] = {1, 1024};
+    const hid_t space = H5Screate_simple(2, dims, nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 2, chunk);
+    const hid_t file = H5Fopen(huge.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Dclose(H5Dcreate2(file, "/terrain", H5T_STD_U8LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT));
+    H5Fclose(file);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+  }
+  std::string msg = read_error(huge);
+  EXPECT_NE(msg.find("/terrain: expected shape [ny, nx] with 1 <= nx, ny and nx * ny <= 5e8 cells, "
+                     "got [1000000, 1000000]"),
+            std::string::npos)
+      << msg;
+  // A raster other than the scenario's is refused before it is read, too.
+  const std::string small = path("small.h5");
+  {
+    H5Writer w(small);
+    w.cell_size(25);
+    w.terrain(2, 3, std::vector<std::uint8_t>(6, 0));
+  }
+  EXPECT_EQ(read_region_file(small).nx, 3);
+  try {
+    read_region_file(small, RegionExtent{4, 2, 25.0});
+    ADD_FAILURE() << "no error";
+  } catch (const RegionFileError& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("/terrain: 3 x 2 cells of 25 m, but the scenario's region.width, "
+                     "region.height and region.cell_size make 4 x 2 cells of 25 m"),
+            std::string::npos)
+      << msg;
+}
+
+TEST_F(RegionIo, OnlyThisFileIsRead) {
+  const std::string other = path("other.h5"), linked = path("linked.h5");
+  {
+    H5Writer w(other);
+    w.cell_size(25);
+    w.terrain(2, 2, std::vector<std::uint8_t>(4, 0));
+  }
+  {
+    H5Writer w(linked);
+    w.cell_size(25);
+  }
+  const hid_t file = H5Fopen(linked.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Lcreate_external(other.c_str(), "/terrain", file, "/terrain", H5P_DEFAULT, H5P_DEFAULT);
+  H5Fclose(file);
+  const std::string msg = read_error(linked);
+  EXPECT_NE(msg.find("/terrain: expected an object stored in this file, got an external link"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(RegionIo, OutOfRangeValuesFailQuietly) {
   const std::vector<std::int16_t> t = {0, 1, 300, 2};  // 300 does not fit uint8
   const std::string file = path("overflow.h5");
