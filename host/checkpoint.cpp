@@ -10,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "disk_space.h"
 #include "hdf5_read.h"
 #include "hdf5_write.h"
 #include "version.h"
@@ -76,6 +77,9 @@ void write_checkpoint(const std::string& path, const CheckpointHeader& header,
                       const std::vector<StateArray>& state) {
   const std::string temp = path + ".part";
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  std::int64_t bytes = 128 << 10;  // metadata
+  for (const StateArray& a : state) bytes += static_cast<std::int64_t>(a.bytes.size());
+  ensure_room(temp, bytes, "the checkpoint");
   try {
     {
       const hid_t id = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);

@@ -138,7 +138,7 @@ inline void write_array(hid_t loc, const std::string& name, hid_t type, std::vec
 /// Creates an empty extendible dataset [0] or [0, kSides].
 inline void extendible(hid_t loc, const char* name, hid_t type, bool per_side) {
   const int rank = per_side ? 2 : 1;
-  hsize_t dims[2] = {0, kSides}, maxdims[2] = {H5S_UNLIMITED, kSides}, chunk[2] = {4096, kSides};
+  hsize_t dims[2] = {0, kSides}, maxdims[2] = {H5S_UNLIMITED, kSides}, chunk[2] = {1024, kSides};
   Handle space(H5Screate_simple(rank, dims, maxdims), H5Sclose, name);
   Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, name);
   H5Pset_chunk(plist, rank, chunk);

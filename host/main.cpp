@@ -1,6 +1,7 @@
 // The salient command-line program: run, validate, info, and the ensemble commands plan,
 // run --plan, aggregate and ensemble (host/cli.h).
 #include <CLI/CLI.hpp>
+#include <hdf5.h>
 
 #include <signal.h>
 #include <unistd.h>
@@ -185,6 +186,9 @@ int cmd_resume(const salient::ResumeRequest& req) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Files are closed explicitly; HDF5's own clean-up at exit would retry a close that failed
+  // (disk full) and crash.
+  H5dont_atexit();
   CLI::App app{"salient: GPU-accelerated agent-based model of ground combat"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("salient ") + salient::version());

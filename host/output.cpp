@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 
+#include "disk_space.h"
 #include "hdf5_write.h"
 #include "sha256.h"
 #include "state_archive.h"
@@ -304,10 +306,10 @@ OutputFile::OutputFile(const std::string& path, bool force, const RunMetadata& m
 
 OutputFile::~OutputFile() {
   if (file_ < 0) return;
-  try {
-    append_series();
-  } catch (...) {
-  }
+  if (!broken_) try {
+      append_series();
+    } catch (...) {
+    }
   H5Fclose(file_);
 }
 
@@ -338,13 +340,54 @@ void OutputFile::append_series() {
   pending_.clear();
 }
 
+std::int64_t OutputFile::pending_bytes() const {
+  // Metadata, plus a new chunk (1024 rows) of every column whose table crosses a chunk's end.
+  constexpr std::int64_t kMetadata = 128 << 10, kChunkRows = 1024;
+  const auto crosses = [](std::int64_t rows, std::size_t more) {
+    return more > 0 && rows / kChunkRows != (rows + static_cast<std::int64_t>(more)) / kChunkRows;
+  };
+  std::int64_t bytes = kMetadata;
+  bytes += static_cast<std::int64_t>(pending_.size()) * 16 * 8 * kSides;
+  bytes += static_cast<std::int64_t>(pending_events_.size()) * 32;
+  bytes += static_cast<std::int64_t>(pending_strikes_.size()) * 64;
+  if (crosses(rows_, pending_.size())) bytes += 17 * kChunkRows * 8 * kSides;
+  if (crosses(event_rows_, pending_events_.size())) bytes += 5 * kChunkRows * 8;
+  if (crosses(strike_rows_, pending_strikes_.size())) bytes += 15 * kChunkRows * 8;
+  return bytes;
+}
+
+void OutputFile::guarded(const std::function<void()>& write) {
+  if (broken_) throw OutputError(path_ + ": an earlier write failed; nothing more is written");
+  try {
+    write();
+  } catch (const OutputError& e) {
+    broken_ = true;
+    throw OutputError(path_ + ": cannot write (" + e.what() + "); the file holds what was " +
+                      "flushed before");
+  }
+}
+
 void OutputFile::flush() {
-  append_series();
-  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+  ensure_room(path_, pending_bytes(), "the time series");
+  guarded([this] {
+    append_series();
+    check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+  });
 }
 
 void OutputFile::snapshot(std::int64_t step, double time_s, const RasterArrays& raster,
                           const AgentArrays* agents) {
+  // Room first: a write that fails half-way may leave HDF5's structures inconsistent.
+  const auto cells = static_cast<std::int64_t>(raster.size());
+  const std::int64_t bytes =
+      cells * 32 + (agents ? static_cast<std::int64_t>(agents->size()) * 40 : 0);
+  ensure_room(path_, bytes + pending_bytes(), "snapshot " + std::to_string(step));
+  guarded([&] { write_snapshot(step, time_s, raster, agents); });
+  flush();
+}
+
+void OutputFile::write_snapshot(std::int64_t step, double time_s, const RasterArrays& raster,
+                                const AgentArrays* agents) {
   Handle data(H5Gopen2(file_, "data", H5P_DEFAULT), H5Gclose, "data");
   Handle it = group(data, std::to_string(step));
   attr(it, "time", time_s);
@@ -417,7 +460,6 @@ void OutputFile::snapshot(std::int64_t step, double time_s, const RasterArrays& 
     particle_scalar(sp, "morale", H5T_NATIVE_FLOAT, a.morale);
     particle_scalar(sp, "suppression", H5T_NATIVE_FLOAT, a.suppression);
   }
-  flush();
 }
 
 void OutputFile::finish(double wall_seconds, std::int64_t steps_run) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,16 @@ class OutputFile {
   void append_events();
   /// Writes /salient/status and /salient/complete.
   void set_status(const std::string& status);
+  /// The groups and datasets of one snapshot (snapshot() checks room first and flushes).
+  void write_snapshot(std::int64_t step, double time_s, const RasterArrays& raster,
+                      const AgentArrays* agents);
+  /// Bytes the buffered records and events need at the next flush, with a margin.
+  std::int64_t pending_bytes() const;
+  /// Runs `write`; an HDF5 failure marks the file broken (nothing more is written to it) and
+  /// is rethrown naming the file.
+  void guarded(const std::function<void()>& write);
+
+  bool broken_ = false;
 
   std::string path_;
   hid_t file_ = -1;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "checkpoint.h"
 #include "hdf5_read.h"
@@ -112,9 +113,21 @@ ResumeResult resume_run(const ResumeRequest& request) {
   Simulation sim(cfg, std::move(backend));
   const Tally initial = sim.backend().tally();
   RunMetadata meta = make_run_metadata(cfg, backend_name, request.run.threads, sim);
-  sim.load_state(from, read_checkpoint_state(ckpt, sim.save_state()));
+  try {
+    sim.load_state(from, read_checkpoint_state(ckpt, sim.save_state()));
+  } catch (const CheckpointError& e) {
+    const std::string msg = e.what();
+    if (msg.rfind("checkpoint '", 0) == 0) throw;
+    throw CheckpointError("checkpoint '" + ckpt + "': " + msg);
+  }
   const bool regular_snapshot = from % cfg.snapshot_every == 0 || from == cfg.steps();
-  OutputFile out(path, meta, header.rows, from, regular_snapshot);
+  std::optional<OutputFile> reopened;
+  try {
+    reopened.emplace(path, meta, header.rows, from, regular_snapshot);
+  } catch (const CheckpointError& e) {
+    throw CheckpointError("output '" + path + "' and its checkpoint disagree: " + e.what());
+  }
+  OutputFile& out = *reopened;
   if (!request.run.quiet)
     std::fprintf(stderr, "salient: resuming %s from step %lld (%.0f s simulated) on %s\n",
                  path.c_str(), static_cast<long long>(from), header.time_s, backend_name.c_str());

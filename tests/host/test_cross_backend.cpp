@@ -69,6 +69,23 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
   EXPECT_EQ(0, std::memcmp(&tc, &tg, sizeof(Tally)));
 }
 
+TEST(CrossBackend, CpuCheckpointContinuesOnCudaBitForBit) {
+  SALIENT_REQUIRE_DEVICE();
+  const ScenarioConfig cfg = test::ci_scenario(1800);
+  Simulation cpu(cfg, make_cpu_backend(0)), first(cfg, make_cpu_backend(0));
+  for (int k = 0; k < 67; ++k) cpu.step(), first.step();
+  Simulation gpu(cfg, make_cuda_backend());
+  gpu.load_state(67, first.save_state());
+  while (cpu.steps_done() < cfg.steps()) {
+    cpu.step(), gpu.step();
+    const Tally tc = cpu.backend().tally(), tg = gpu.backend().tally();
+    ASSERT_EQ(0, std::memcmp(&tc, &tg, sizeof(Tally))) << "step " << cpu.steps_done();
+  }
+  const std::vector<StateArray> sc = cpu.save_state(), sg = gpu.save_state();
+  ASSERT_EQ(sc.size(), sg.size());
+  for (std::size_t i = 0; i < sc.size(); ++i) EXPECT_TRUE(sc[i].bytes == sg[i].bytes) << sc[i].name;
+}
+
 /// Runs `cfg` on both backends and compares every dataset of the simulation's groups.
 void expect_same_files(const ScenarioConfig& cfg, const std::string& name) {
   const std::vector<std::string> groups = {"/data", "/timeseries", "/events", "/settlements"};
