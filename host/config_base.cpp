@@ -83,10 +83,12 @@ toml::table resolve_bases(toml::table doc, const std::string& path,
     if (fs::path(f).lexically_normal() == fs::path(base_path))
       self.fail("base",
                 "expected a scenario that does not include itself, got \"" + base_path + "\"");
-  std::ifstream in(base_path, std::ios::binary);
+  // Only a regular file: a device or a FIFO ("/dev/zero", "/dev/stdin") would never end.
   std::error_code ec;
-  if (!in || fs::is_directory(base_path, ec))
-    self.fail("base", "cannot read the base scenario \"" + base_path + "\"");
+  if (!fs::is_regular_file(base_path, ec))
+    self.fail("base", "cannot read the base scenario \"" + base_path + "\" (not a file)");
+  std::ifstream in(base_path, std::ios::binary);
+  if (!in) self.fail("base", "cannot read the base scenario \"" + base_path + "\"");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   toml::table merged = resolve_bases(parse_toml(text, base_path), base_path, files);
   if (d) {
