@@ -148,7 +148,8 @@ std::vector<std::string> read_strings(const Context& cx, hid_t file, const char*
   std::vector<std::string> out(n);
   for (std::size_t i = 0; i < n; ++i) {
     const char* p = &buf[i * size];
-    if (vlen) std::memcpy(&p, p, sizeof p);
+    // A variable-length string: the buffer holds its char* (possibly unaligned).
+    if (vlen) std::memcpy(&p, &buf[i * size], sizeof(const char*));
     out[i] = !p ? "" : vlen ? std::string(p) : std::string(p, strnlen(p, size));
   }
   if (vlen && n > 0) H5Dvlen_reclaim(mem, d.space, H5P_DEFAULT, buf.data());

@@ -414,14 +414,22 @@ class ThrustBackend final : public Backend {
   static T* raw(vec<T>& v) {
     return thrust::raw_pointer_cast(v.data());
   }
+  /// Copies host array `h` into device array `d` (resized to match). An empty `h` only clears
+  /// `d`: Thrust's assign dereferences the first iterator even of an empty range, which for an
+  /// empty std::vector is a null pointer (UBSan: reference binding to null pointer).
   template <class T>
   static void put(vec<T>& d, const std::vector<T>& h) {
+    if (h.empty()) {
+      d.clear();
+      return;
+    }
     d.assign(h.begin(), h.end());
   }
+  /// Copies device array `d` into host array `h` (resized to match); nothing to copy if empty.
   template <class T>
   static void get(vec<T>& d, std::vector<T>& h) {
     h.resize(d.size());
-    thrust::copy(d.begin(), d.end(), h.begin());
+    if (!h.empty()) thrust::copy(d.begin(), d.end(), h.begin());
   }
 
   AgentView agents() {

@@ -9,6 +9,7 @@ packages=(g++ cmake ninja-build git pkg-config libhdf5-dev hdf5-tools libcli11-d
           libtomlplusplus-dev libgtest-dev librandom123-dev
           python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
           openmpi-bin libopenmpi-dev       # salient ensemble over MPI
+          clang libclang-rt-14-dev libomp-14-dev llvm  # scripts/test-sanitize.sh (ASan, libFuzzer)
           slurm-wlm munge)                 # scripts/slurm and its one-node test (docs/HPC.md)
 if [[ ! -x /usr/local/cuda/bin/nvcc ]] && ! command -v nvcc >/dev/null 2>&1; then
   echo "setup: no CUDA toolkit found; the CPU backend will use Debian's libthrust-dev"

@@ -340,6 +340,9 @@ TEST(Config, VariantErrorsNameTheirFile) {
   const std::string missing = write_temp("missing.toml", "base = \"nowhere.toml\"\n");
   EXPECT_NE(error_of([&] { load_scenario(missing); }).find("cannot read the base scenario"),
             std::string::npos);
+  // A base that is not a regular file is refused at once (reading /dev/zero would not end).
+  const std::string device = write_temp("device.toml", "base = \"/dev/zero\"\n");
+  EXPECT_NE(error_of([&] { load_scenario(device); }).find("(not a file)"), std::string::npos);
 }
 
 TEST(Config, UnreadableFile) {
