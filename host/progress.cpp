@@ -55,7 +55,7 @@ void Progress::finish(std::int64_t steps_done) {
 void Progress::draw(std::int64_t steps_done, bool final) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = wall > 0 ? steps_done / wall : 0.0;
+  const double rate = wall > 0 ? (steps_done - first_) / wall : 0.0;
   const double eta = rate > 0 ? (total_ - steps_done) / rate : 0.0;
   const double frac = static_cast<double>(steps_done) / total_;
   const std::string sim = format_duration(steps_done * dt_s_);

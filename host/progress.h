@@ -20,6 +20,8 @@ class Progress {
   /// Final line with the total wall time.
   void finish(std::int64_t steps_done);
   Mode mode() const { return mode_; }
+  /// The step the run starts from (a resumed run): the rate counts only the steps after it.
+  void start_at(std::int64_t first_step) { first_ = first_step; }
 
  private:
   void draw(std::int64_t steps_done, bool final);
@@ -29,6 +31,7 @@ class Progress {
   std::FILE* out_;
   std::chrono::steady_clock::time_point start_, last_;
   std::int64_t next_percent_ = 10;
+  std::int64_t first_ = 0;
 };
 
 /// Formats seconds as [Dd ]HH:MM:SS.

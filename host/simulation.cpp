@@ -160,6 +160,7 @@ RunResult run_steps(const ScenarioConfig& cfg, Simulation& sim, OutputFile& out,
   result.backend = sim.backend().name();
   const std::int64_t total = cfg.steps();
   Progress progress(total, cfg.dt, options.quiet);
+  progress.start_at(sim.steps_done());
   auto last_flush = std::chrono::steady_clock::now();
   auto flushed = [&](std::int64_t k) {
     last_flush = std::chrono::steady_clock::now();

@@ -342,7 +342,7 @@ TEST(Config, VariantErrorsNameTheirFile) {
             std::string::npos);
   // A base that is not a regular file is refused at once (reading /dev/zero would not end).
   const std::string device = write_temp("device.toml", "base = \"/dev/zero\"\n");
-  EXPECT_NE(error_of([&] { load_scenario(device); }).find("(not a file)"), std::string::npos);
+  EXPECT_NE(error_of([&] { load_scenario(device); }).find("not a regular file"), std::string::npos);
 }
 
 TEST(Config, UnreadableFile) {
