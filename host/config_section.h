@@ -338,7 +338,8 @@ bool read_text_file(const std::string& path, std::uintmax_t max_bytes, std::stri
                     std::string& why);
 
 /// Throws ConfigError ("(syntax)") at the first key or table header of more than
-/// kMaxKeyParts dotted parts, found by a scan that skips strings, comments and values.
+/// kMaxKeyParts dotted parts, or the first non-ASCII byte outside strings and comments (a
+/// leading UTF-8 BOM aside), found by a scan that skips strings, comments and values.
 void check_key_depth(const std::string& text, const std::string& path);
 
 /// Parses TOML text as read from `path`; a syntax error becomes a ConfigError.

@@ -1,5 +1,6 @@
 // Reading TOML text safely (host/config_section.h): a size-bounded reader of regular files,
-// and a guard against keys so deeply dotted that toml++ would overflow the stack.
+// and a guard against keys so deeply dotted that toml++ would overflow the stack and against
+// non-ASCII bytes outside strings and comments (undefined behaviour in toml++ 3.3).
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -66,12 +67,20 @@ void check_key_depth(const std::string& text, const std::string& path) {
   std::size_t line = 1, dots = 0;
   bool in_key = true;      // at a key or table header (statement start, or in an inline table)
   std::vector<char> nest;  // open '[' and '{' of the value being read
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  const std::size_t bom = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  for (std::size_t i = bom; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '"' || c == '\'') {
       i = skip_string(text, i, line) - 1;
     } else if (c == '#') {
       while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      // TOML allows non-ASCII only in strings and comments; toml++ 3.3 reaches an
+      // "unreachable" branch on some such bytes elsewhere (undefined behaviour), so refuse
+      // them before it parses.
+      throw ConfigError(path + ":" + std::to_string(line) +
+                        ":1: (syntax): expected ASCII outside strings and comments, got a "
+                        "non-ASCII byte");
     } else if (c == '\n') {
       ++line;
       if (nest.empty()) in_key = true, dots = 0;
