@@ -362,8 +362,8 @@ void OutputFile::guarded(const std::function<void()>& write) {
     write();
   } catch (const OutputError& e) {
     broken_ = true;
-    throw OutputError(path_ + ": cannot write (" + e.what() + "); the file holds what was " +
-                      "flushed before");
+    throw OutputError(path_ + ": cannot write (" + e.what() + "); nothing more is written " +
+                      "to it, and a write that failed half-way may have damaged it");
   }
 }
 
