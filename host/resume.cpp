@@ -14,7 +14,7 @@
 namespace salient {
 namespace fs = std::filesystem;
 
-ScenarioConfig read_run_scenario(const std::string& path) {
+ScenarioConfig read_run_scenario(const std::string& path, bool* complete) {
   AttributeReader r{"output '" + path + "'", -1};
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) r.fail("file", "missing or not a file");
@@ -48,22 +48,17 @@ ScenarioConfig read_run_scenario(const std::string& path) {
   if (cfg.checkpoint_every < 0) r.fail("checkpoint_every", "expected >= 0");
   const std::string region = r.text("region_file");
   if (!cfg.region_file.empty()) cfg.region_file = region;
+  const auto done = r.scalar<std::uint8_t>("complete", H5T_INTEGER, H5T_NATIVE_UINT8);
+  if (complete) *complete = done != 0;
   return cfg;
 }
 
 ResumeResult resume_run(const ResumeRequest& request) {
   const std::string& path = request.run.output;
   ResumeResult res;
-  res.cfg = read_run_scenario(path);
-  ScenarioConfig& cfg = res.cfg;
   bool complete = false;
-  {
-    const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    Hdf5Handle file(f, H5Fclose);
-    Hdf5Handle g(H5Gopen2(f, "salient", H5P_DEFAULT), H5Gclose);
-    AttributeReader r{"output '" + path + "' /salient", g};
-    complete = r.scalar<std::uint8_t>("complete", H5T_INTEGER, H5T_NATIVE_UINT8) != 0;
-  }
+  res.cfg = read_run_scenario(path, &complete);
+  ScenarioConfig& cfg = res.cfg;
   if (request.checkpoint_every) cfg.checkpoint_every = *request.checkpoint_every;
   const std::string ckpt = checkpoint_path(path);
   std::error_code ec;

@@ -27,9 +27,10 @@ struct ResumeResult {
 };
 
 /// The scenario of the run stored in output file `path` (/salient: scenario text and path,
-/// seed, run settings). Throws CheckpointError (not a salient output, attribute missing or
-/// mistyped) or ConfigError (the stored scenario is invalid).
-ScenarioConfig read_run_scenario(const std::string& path);
+/// seed, run settings); `complete` (if given) receives /salient@complete. Throws
+/// CheckpointError (not a salient output, attribute missing or mistyped) or ConfigError (the
+/// stored scenario is invalid).
+ScenarioConfig read_run_scenario(const std::string& path, bool* complete = nullptr);
 
 /// Continues the run in request.run.output from its checkpoint (or from step 0 when it has
 /// none). Throws CheckpointError / ConfigError for unusable inputs (exit 2), OutputError when
