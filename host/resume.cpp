@@ -14,6 +14,15 @@
 namespace salient {
 namespace fs = std::filesystem;
 
+namespace {
+
+/// True for a run length the scenario validator would accept: > 0, at most 1e9 steps.
+bool valid_duration(double duration_s, double dt_s) {
+  return duration_s > 0 && duration_s / dt_s <= 1e9;
+}
+
+}  // namespace
+
 ScenarioConfig read_run_scenario(const std::string& path, bool* complete) {
   AttributeReader r{"output '" + path + "'", -1};
   std::error_code ec;
@@ -41,7 +50,7 @@ ScenarioConfig read_run_scenario(const std::string& path, bool* complete) {
   cfg.snapshot_every = r.scalar<std::int64_t>("snapshot_every", H5T_INTEGER, H5T_NATIVE_INT64);
   cfg.record_every = r.scalar<std::int64_t>("record_every", H5T_INTEGER, H5T_NATIVE_INT64);
   cfg.checkpoint_every = r.scalar<std::int64_t>("checkpoint_every", H5T_INTEGER, H5T_NATIVE_INT64);
-  if (!(cfg.duration > 0 && cfg.duration / cfg.dt <= 1e9))
+  if (!valid_duration(cfg.duration, cfg.dt))
     r.fail("duration_s", "expected a duration > 0 of at most 1e9 steps");
   if (cfg.snapshot_every < 1) r.fail("snapshot_every", "expected >= 1");
   if (cfg.record_every < 1) r.fail("record_every", "expected >= 1");
@@ -77,7 +86,7 @@ ResumeResult resume_run(const ResumeRequest& request) {
                    header.version.c_str(), header.git_commit.c_str(), version(), git_commit());
   }
   if (request.duration_s) {
-    if (!(*request.duration_s > 0) || !(*request.duration_s / cfg.dt <= 1e9))
+    if (!valid_duration(*request.duration_s, cfg.dt))
       throw CheckpointError("--duration: expected a duration > 0 of at most 1e9 steps");
     cfg.duration = *request.duration_s;
   }
@@ -109,7 +118,8 @@ ResumeResult resume_run(const ResumeRequest& request) {
   const Tally initial = sim.backend().tally();
   RunMetadata meta = make_run_metadata(cfg, backend_name, request.run.threads, sim);
   try {
-    sim.load_state(from, read_checkpoint_state(ckpt, sim.save_state()));
+    const std::vector<StateArray> fresh = sim.save_state();
+    sim.load_state(from, read_checkpoint_state(ckpt, fresh), &fresh);
   } catch (const CheckpointError& e) {
     const std::string msg = e.what();
     if (msg.rfind("checkpoint '", 0) == 0) throw;

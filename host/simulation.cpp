@@ -59,11 +59,12 @@ std::vector<StateArray> Simulation::save_state() {
   return out;
 }
 
-void Simulation::load_state(std::int64_t steps, const std::vector<StateArray>& arrays) {
+void Simulation::load_state(std::int64_t steps, const std::vector<StateArray>& arrays,
+                            const std::vector<StateArray>* current) {
   if (steps < 0 || steps > cfg_.steps())
     throw CheckpointError("checkpoint step " + std::to_string(steps) + " is outside the run (0.." +
                           std::to_string(cfg_.steps()) + ")");
-  check_state(arrays, save_state(), params_, steps);
+  check_state(arrays, current ? *current : save_state(), params_, steps);
   // Commanders first: they check everything before changing anything, like the backend.
   std::vector<Commander> commanders = commanders_;
   for (Commander& c : commanders) c.load_state(arrays);

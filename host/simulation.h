@@ -69,8 +69,10 @@ class Simulation {
   std::vector<StateArray> save_state();
   /// Continues from a state saved after `steps` steps of the same scenario (on any backend):
   /// afterwards the run goes on exactly as the saved one would have. Throws CheckpointError if
-  /// the arrays do not fit this scenario; the state is then unchanged.
-  void load_state(std::int64_t steps, const std::vector<StateArray>& arrays);
+  /// the arrays do not fit this scenario; the state is then unchanged. `current` is this
+  /// simulation's save_state() if the caller has it already (saves a second download).
+  void load_state(std::int64_t steps, const std::vector<StateArray>& arrays,
+                  const std::vector<StateArray>* current = nullptr);
 
  private:
   /// Commanders' plans: download units, holders and control, plan, upload the orders.
