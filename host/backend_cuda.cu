@@ -4,6 +4,8 @@
 #include <thrust/system/cuda/vector.h>
 
 #include <array>
+#include <map>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 
@@ -53,11 +55,74 @@ class EventPhaseTimer {
   std::vector<double> sums_ = std::vector<double>(kPhases, 0.0);
 };
 
-/// Thrust CUDA system.
+/// Keeps the temporary device buffers that Thrust's sorts, scans and reductions ask for,
+/// and hands them out again: cudaMalloc and cudaFree on every call would cost a driver call
+/// each and cudaFree synchronises the device, several times a step. Buffers are kept by
+/// size class (powers of two up to 1 MiB, then whole MiB); all work runs on one stream, so a
+/// buffer returned while a kernel may still use it is only reused by later work on that
+/// stream. Not thread-safe: a backend is driven by one host thread.
+class TemporaryBufferCache {
+ public:
+  using value_type = char;
+  TemporaryBufferCache() = default;
+  TemporaryBufferCache(const TemporaryBufferCache&) = delete;
+  TemporaryBufferCache& operator=(const TemporaryBufferCache&) = delete;
+  ~TemporaryBufferCache() {
+    release_free();
+    for (const auto& [p, bytes] : in_use_) cudaFree(p);  // errors at exit are of no use
+  }
+
+  char* allocate(std::ptrdiff_t requested) {
+    const std::size_t bytes = size_class(static_cast<std::size_t>(requested));
+    char* p = nullptr;
+    if (auto it = free_.find(bytes); it != free_.end()) {
+      p = it->second;
+      free_.erase(it);
+    } else if (cudaMalloc(&p, bytes) != cudaSuccess) {
+      cudaGetLastError();
+      release_free();  // give the cached buffers back and try once more
+      if (cudaMalloc(&p, bytes) != cudaSuccess) {
+        cudaGetLastError();
+        throw std::bad_alloc();
+      }
+    }
+    in_use_.emplace(p, bytes);
+    return p;
+  }
+
+  void deallocate(char* p, std::size_t) {
+    const auto it = in_use_.find(p);
+    if (it == in_use_.end()) return;
+    free_.emplace(it->second, p);
+    in_use_.erase(it);
+  }
+
+ private:
+  static std::size_t size_class(std::size_t bytes) {
+    constexpr std::size_t kMiB = std::size_t{1} << 20;
+    if (bytes > kMiB) return (bytes + kMiB - 1) / kMiB * kMiB;
+    std::size_t c = 256;
+    while (c < bytes) c <<= 1;
+    return c;
+  }
+  void release_free() {
+    for (const auto& [bytes, p] : free_) cudaFree(p);
+    free_.clear();
+  }
+  std::multimap<std::size_t, char*> free_;  ///< size -> buffer
+  std::map<char*, std::size_t> in_use_;     ///< buffer -> size
+};
+
+/// Thrust CUDA system. The policy does not synchronise the host after each algorithm (only
+/// where a result comes back: reductions, counts, copies to the host) and takes its
+/// temporary buffers from one cache.
 struct CudaTraits {
   template <class T>
   using vector = thrust::cuda::vector<T>;
-  static auto policy() { return thrust::cuda::par; }
+  static auto policy() {
+    static TemporaryBufferCache cache;
+    return thrust::cuda::par_nosync(cache);
+  }
   static constexpr const char* kName = "cuda";
   using PhaseTimer = EventPhaseTimer;
   static void synchronize() { cudaDeviceSynchronize(); }
@@ -65,6 +130,16 @@ struct CudaTraits {
     std::size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;
     return static_cast<std::int64_t>(free);
+  }
+  /// f(i) for i in [0, n): one device thread per i.
+  template <class F>
+  static void for_each(std::int32_t n, const F& f) {
+    if (n > 0) thrust::for_each_n(policy(), thrust::counting_iterator<std::int32_t>(0), n, f);
+  }
+  /// The same on the GPU (the hardware schedules the blocks).
+  template <class F>
+  static void for_each_dynamic(std::int32_t n, const F& f) {
+    for_each(n, f);
   }
 };
 

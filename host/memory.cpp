@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "../kernels/strike.cuh"
+#include "../kernels/targeting.cuh"
 #include "fire_support.h"
 
 namespace salient {
@@ -22,11 +23,12 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
   for (const Settlement& s : region.settlements) m.settlement_cells += s.cells;
   m.assets = static_cast<std::int64_t>(cfg.assets.size());
   m.impacts = FireBudget(cfg).max_impacts_per_step();
-  m.device_bytes = m.agents * kBytesPerAgent + m.units * kBytesPerUnit + m.cells * kBytesPerCell +
-                   m.bins * kBytesPerBin + m.settlements * kBytesPerSettlement +
-                   4 * (m.settlements + 1) + 4 * m.settlement_cells +
-                   m.assets * static_cast<std::int64_t>(sizeof(AssetParams)) +
-                   m.impacts * static_cast<std::int64_t>(sizeof(Impact));
+  m.device_bytes =
+      m.agents * kBytesPerAgent + m.units * kBytesPerUnit + m.cells * kBytesPerCell +
+      m.bins * kBytesPerBin + m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) +
+      4 * m.settlement_cells +
+      m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
+      m.impacts * static_cast<std::int64_t>(sizeof(Impact));
   // The host keeps the region and, at each snapshot, a copy of the agents and rasters:
   // about as much again as the device holds.
   m.host_bytes = m.device_bytes;

@@ -12,10 +12,13 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/constant_iterator.h>
 #include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
 #include <thrust/reduce.h>
 #include <thrust/sort.h>
 #include <thrust/transform_reduce.h>
 
+#include <algorithm>
+#include <climits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -91,6 +94,8 @@ class ThrustBackend final : public Backend {
     put(assets_, assets);
     budget_ = budget;
     impacts_.reserve(static_cast<std::size_t>(budget_.max_impacts_per_step()));
+    for (auto* v : {&ready_, &choice_keys_}) v->reserve(assets.size());
+    choices_.reserve(assets.size());
   }
 
   std::vector<Impact> strikes() override { return impacts_host_; }
@@ -142,7 +147,7 @@ class ThrustBackend final : public Backend {
     timer_.begin();
 
     // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
-    thrust::for_each_n(pol, first, n_, AssignBin{p_, a, raw(key_), raw(order_)});
+    Traits::for_each(n_, AssignBin{p_, a, raw(key_), raw(order_)});
     thrust::stable_sort_by_key(pol, key_.begin(), key_.end(), order_.begin());
     thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_start_.begin());
     thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
@@ -155,15 +160,15 @@ class ThrustBackend final : public Backend {
     timer_.mark(1);
 
     // 2-5. Sense, fire, resolve, decide and move.
-    thrust::for_each_n(pol, first, n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
+    Traits::for_each_dynamic(n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
     timer_.mark(2);
-    thrust::for_each_n(pol, first, n_, Fire{p_, a, u, r, step});
+    Traits::for_each(n_, Fire{p_, a, u, r, step});
     timer_.mark(3);
-    thrust::for_each_n(pol, first, n_, InBinOrder<Resolve>{Resolve{p_, a, u, bins}, raw(order_)});
+    Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, bins}, raw(order_)});
     timer_.mark(4);
     strike(step, a, u, r, bins);
     timer_.mark(5);
-    thrust::for_each_n(pol, first, n_, DecideAndMove{p_, a, u, r, step});
+    Traits::for_each(n_, DecideAndMove{p_, a, u, r, step});
     timer_.mark(6);
 
     // 6. Territory, and each side's sightings of the enemy.
@@ -182,13 +187,13 @@ class ThrustBackend final : public Backend {
       out.push_back(StateArray::of(name, h));
     });
     out.push_back(StateArray::of("step", std::vector<std::uint32_t>{step_}));
-    out.push_back(StateArray::of("strikes_step", std::vector<std::int64_t>(
-                                                     strikes_step_, strikes_step_ + kSides)));
-    out.push_back(StateArray::of("strikes_total", std::vector<std::int64_t>(
-                                                      strikes_total_, strikes_total_ + kSides)));
+    out.push_back(StateArray::of("strikes_step",
+                                 std::vector<std::int64_t>(strikes_step_, strikes_step_ + kSides)));
     out.push_back(StateArray::of(
-        "strike_casualties",
-        std::vector<std::int64_t>(strike_casualties_, strike_casualties_ + kSides)));
+        "strikes_total", std::vector<std::int64_t>(strikes_total_, strikes_total_ + kSides)));
+    out.push_back(
+        StateArray::of("strike_casualties",
+                       std::vector<std::int64_t>(strike_casualties_, strike_casualties_ + kSides)));
     out.push_back(StateArray::of("budget_fired", budget_.fired_all()));
     return out;
   }
@@ -285,10 +290,7 @@ class ThrustBackend final : public Backend {
   }
 
   /// Unit reductions over each unit's own agents.
-  void reduce_units() {
-    thrust::for_each_n(Traits::policy(), thrust::counting_iterator<std::int32_t>(0), nunits_,
-                       UnitReduce{agents(), units()});
-  }
+  void reduce_units() { Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units()}); }
 
   /// The validation arena's step: alive soldiers per side (an integer reduction), then each
   /// soldier's attrition draw with its side's kill probability.
@@ -301,51 +303,53 @@ class ThrustBackend final : public Backend {
     for (int s = 0; s < kSides; ++s)
       f.kill_probability[s] = arena_kill_probability(p_.arena_law, p_.arena_rate[1 - s], p_.dt_s,
                                                      t.strength[s], t.strength[1 - s]);
-    thrust::for_each_n(pol, first, n_, f);
+    Traits::for_each(n_, f);
     step_ = step;
   }
 
-  /// Fire support: each asset with budget this step picks a target from its side's picture
-  /// (a max-reduction over cells); then the impacts' points, their effects on agents and urban
-  /// cells, and each impact's tally. Impacts are listed in key order (asset, then round).
+  /// Fire support: the assets with budget this step pick their targets from their side's
+  /// pictures (one max-reduction by asset over all cells); then the impacts' points, their
+  /// effects on agents and urban cells, and each impact's tally. Impacts are listed in key
+  /// order (asset, then round).
   void strike(std::uint32_t step, const AgentView& a, const UnitView& u, const RasterView& r,
               const BinView& bins) {
-    auto pol = Traits::policy();
-    const thrust::counting_iterator<std::int32_t> first(0);
     impacts_host_.clear();
     for (int s = 0; s < kSides; ++s) strikes_step_[s] = 0;
-    SquadBins squads{};
+    ready_host_.clear(), ready_amount_.clear();
+    bool need_squads = false;
     for (std::size_t k = 0; k < assets_host_.size(); ++k) {
       const std::int64_t n = budget_.ready(k, step);
       if (n <= 0) continue;
+      ready_host_.push_back(static_cast<std::int32_t>(k)), ready_amount_.push_back(n);
       const AssetParams& as = assets_host_[k];
-      if (!squads.sorted && (as.policy == kFrontLine || as.safe_distance_m > 0.0f))
-        squads = bin_squads(u);
-      const TargetChoice c =
-          thrust::transform_reduce(pol, first, first + ncells_,
-                                   TargetCandidate{p_, raw(settlement_), picture(), u, as,
-                                                   static_cast<std::int32_t>(k), step, squads},
-                                   no_target(), BetterTarget{});
+      need_squads = need_squads || as.policy == kFrontLine || as.safe_distance_m > 0.0f;
+    }
+    if (ready_host_.empty()) return;
+    const SquadBins squads = need_squads ? bin_squads(u) : SquadBins{};
+    const std::vector<TargetChoice> choices = choose_targets(step, u, squads);
+    for (std::size_t j = 0; j < ready_host_.size(); ++j) {
+      const TargetChoice& c = choices[j];
       if (c.seen < 0) continue;
-      budget_.spend(k, n);
-      const float error = seen_error_[as.side][c.cell];
-      const std::int64_t rounds = budget_.impacts(k, n);
-      for (std::int64_t j = 0; j < rounds; ++j)
-        impacts_host_.push_back(
-            Impact{static_cast<std::int32_t>(k), c.cell, error, 0, 0, 0, 0, 0, 0, 0, 0, 0});
-      strikes_step_[as.side] += rounds;
-      strikes_total_[as.side] += rounds;
+      const auto k = static_cast<std::size_t>(ready_host_[j]);
+      budget_.spend(k, ready_amount_[j]);
+      const std::int64_t rounds = budget_.impacts(k, ready_amount_[j]);
+      for (std::int64_t i = 0; i < rounds; ++i)
+        impacts_host_.push_back(Impact{static_cast<std::int32_t>(k), c.cell, c.sighting_error, 0, 0,
+                                       0, 0, 0, 0, 0, 0, 0});
+      const int side = assets_host_[k].side;
+      strikes_step_[side] += rounds;
+      strikes_total_[side] += rounds;
     }
     if (impacts_host_.empty()) return;
     const auto count = static_cast<std::int32_t>(impacts_host_.size());
     put(impacts_, impacts_host_);
     const AssetParams* assets = raw(assets_);
-    thrust::for_each_n(pol, first, count, ImpactPoints{p_, assets, raw(impacts_), step});
-    thrust::for_each_n(pol, first, n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
-    thrust::for_each_n(
-        pol, first, static_cast<std::int32_t>(sett_cells_.size()),
+    Traits::for_each(count, ImpactPoints{p_, assets, raw(impacts_), step});
+    Traits::for_each(n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
+    Traits::for_each(
+        static_cast<std::int32_t>(sett_cells_.size()),
         StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
-    thrust::for_each_n(pol, first, count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
+    Traits::for_each(count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
     get(impacts_, impacts_host_);
     for (const Impact& m : impacts_host_) {
       const int side = assets_host_[static_cast<std::size_t>(m.asset)].side;
@@ -354,12 +358,39 @@ class ThrustBackend final : public Backend {
     }
   }
 
+  /// Each ready asset's choice (ready_host_): element i of segment j scores cell i for asset
+  /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best, in
+  /// batches of segments whose element count fits an int32. One download for all assets.
+  std::vector<TargetChoice> choose_targets(std::uint32_t step, const UnitView& u,
+                                           const SquadBins& squads) {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    const auto nready = static_cast<std::int64_t>(ready_host_.size());
+    put(ready_, ready_host_);
+    choices_.resize(ready_host_.size()), choice_keys_.resize(ready_host_.size());
+    const std::int64_t per_batch = std::max<std::int64_t>(1, INT32_MAX / ncells_);
+    for (std::int64_t j0 = 0; j0 < nready; j0 += per_batch) {
+      const std::int64_t j1 = std::min(nready, j0 + per_batch);
+      const auto count = static_cast<std::int32_t>((j1 - j0) * ncells_);
+      const auto keys = thrust::make_transform_iterator(first, SegmentOf{ncells_});
+      const auto scores = thrust::make_transform_iterator(
+          first, ReadyTargetCandidate{p_, raw(settlement_), picture(), u, raw(assets_),
+                                      raw(ready_) + j0, ncells_, step, squads});
+      thrust::reduce_by_key(pol, keys, keys + count, scores, choice_keys_.begin(),
+                            choices_.begin() + j0, thrust::equal_to<std::int32_t>(),
+                            BetterTarget{});
+    }
+    std::vector<TargetChoice> out;
+    get(choices_, out);
+    return out;
+  }
+
   /// Own squads by side and bin (kernels/targeting.cuh, SquadBins), for the targeting
   /// policies' distance to own troops: a sort of unit ids by key and each key's range.
   SquadBins bin_squads(const UnitView& u) {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
-    thrust::for_each_n(pol, first, nunits_, SquadBinKey{p_, u, raw(sq_key_), raw(sq_order_)});
+    Traits::for_each(nunits_, SquadBinKey{p_, u, raw(sq_key_), raw(sq_order_)});
     thrust::stable_sort_by_key(pol, sq_key_.begin(), sq_key_.end(), sq_order_.begin());
     const std::int32_t keys = 2 * nbins_;
     thrust::lower_bound(pol, sq_key_.begin(), sq_key_.end(), first, first + keys,
@@ -374,20 +405,19 @@ class ThrustBackend final : public Backend {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
     const RasterView r = raster();
-    thrust::for_each_n(pol, first, n_, PresenceKey{p_, agents(), raw(key_)});
+    Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
     thrust::sort(pol, key_.begin(), key_.end());
     const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
                                             thrust::constant_iterator<std::int32_t>(1),
                                             ukey_.begin(), count_.begin());
     const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
     for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
-    thrust::for_each_n(pol, first, unique,
-                       ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
-    if (drones_ && step > 0)
-      thrust::for_each_n(pol, first, ncells_, DroneSighting{p_, r, picture(), step});
-    thrust::for_each_n(pol, first, ncells_, ControlRowPass{p_, r});
-    thrust::for_each_n(pol, first, ncells_, ControlUpdate{p_, r});
-    thrust::for_each_n(pol, first, nsettlements_, SettlementControl{settlements(), raw(control_)});
+    Traits::for_each(unique,
+                     ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
+    if (drones_ && step > 0) Traits::for_each(ncells_, DroneSighting{p_, r, picture(), step});
+    Traits::for_each(ncells_, ControlRowPass{p_, r});
+    Traits::for_each(ncells_, ControlUpdate{p_, r});
+    Traits::for_each(nsettlements_, SettlementControl{settlements(), raw(control_)});
   }
 
   /// Calls f(device array, host array) for every agent array that a state transfer moves
@@ -517,6 +547,10 @@ class ThrustBackend final : public Backend {
   FireBudget budget_;
   std::vector<Impact> impacts_host_;  ///< the last step's impacts
   vec<Impact> impacts_;
+  std::vector<std::int32_t> ready_host_;    ///< assets that fire this step
+  std::vector<std::int64_t> ready_amount_;  ///< what each of them may fire
+  vec<std::int32_t> ready_, choice_keys_;
+  vec<TargetChoice> choices_;
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
@@ -573,7 +607,7 @@ class ThrustBackend final : public Backend {
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
-    f(ammo_), f(assets_), f(impacts_);
+    f(ammo_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
   }
 };
 

@@ -13,13 +13,14 @@ namespace salient {
 
 /// A candidate target: seen < 0 means none.
 struct TargetChoice {
-  std::int32_t seen;  ///< step of the sighting (fresher is better)
-  std::uint32_t tie;  ///< random tie-break among equally fresh sightings
-  std::int32_t cell;  ///< raster cell
+  std::int32_t seen;     ///< step of the sighting (fresher is better)
+  std::uint32_t tie;     ///< random tie-break among equally fresh sightings
+  std::int32_t cell;     ///< raster cell
+  float sighting_error;  ///< position error of the sighting, metres (not compared: one per cell)
 };
 
 /// "No target".
-SALIENT_HD inline TargetChoice no_target() { return TargetChoice{-1, 0u, -1}; }
+SALIENT_HD inline TargetChoice no_target() { return TargetChoice{-1, 0u, -1, 0.0f}; }
 
 /// The better of two candidates (a total order, so the reduction's result is unique).
 struct BetterTarget {
@@ -106,6 +107,38 @@ SALIENT_HD inline float distance_to_own_troops(const ModelParams& p, const UnitV
   return best2 < 3.0e38f ? sqrt_cr(best2) : 3.0e38f;
 }
 
+/// Scores cell `cell` as a target of asset `a` (index `asset`): the sighting's freshness,
+/// the policy, range and own troops (`squads`: own squads by bin; none: scan all units).
+SALIENT_HD inline TargetChoice score_target(const ModelParams& p, const std::int32_t* settlement,
+                                            const PictureView& pic, const UnitView& u,
+                                            const AssetParams& a, std::int32_t asset,
+                                            std::uint32_t step, const SquadBins& squads,
+                                            std::int32_t cell) {
+  const std::int32_t seen = pic.seen_step[a.side][cell];
+  if (seen < 0) return no_target();
+  const PictureParams& q = p.picture[a.side];
+  if (sighting_confidence(seen, step, p.dt_s, q.sighting_tau_s) < a.min_confidence)
+    return no_target();
+  if (a.policy == kSettlementBombing && settlement[cell] < 0) return no_target();
+  float x = 0.0f, y = 0.0f;
+  cell_centre(p, cell, x, y);
+  if (a.range_m > 0.0f) {
+    const float dx = x - a.x_m, dy = y - a.y_m;
+    if (dx * dx + dy * dy > a.range_m * a.range_m) return no_target();
+  }
+  if (a.policy == kFrontLine || a.safe_distance_m > 0.0f) {
+    const float reach = a.policy == kFrontLine && a.max_distance_m > a.safe_distance_m
+                            ? a.max_distance_m
+                            : a.safe_distance_m;
+    const float d = distance_to_own_troops(p, u, squads, a.side, x, y, reach);
+    if (d < a.safe_distance_m) return no_target();
+    if (a.policy == kFrontLine && d > a.max_distance_m) return no_target();
+  }
+  const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kTarget,
+                          static_cast<std::uint32_t>(asset));
+  return TargetChoice{seen, rnd.v[0], cell, pic.seen_error[a.side][cell]};
+}
+
 /// Scores cell `cell` as a target of asset `asset` (policy, picture, range, own troops).
 struct TargetCandidate {
   ModelParams p;
@@ -118,30 +151,34 @@ struct TargetCandidate {
   SquadBins squads{};  ///< own squads by bin (none: scan all units)
 
   SALIENT_HD TargetChoice operator()(std::int32_t cell) const {
-    const std::int32_t seen = pic.seen_step[a.side][cell];
-    if (seen < 0) return no_target();
-    const PictureParams& q = p.picture[a.side];
-    if (sighting_confidence(seen, step, p.dt_s, q.sighting_tau_s) < a.min_confidence)
-      return no_target();
-    if (a.policy == kSettlementBombing && settlement[cell] < 0) return no_target();
-    float x = 0.0f, y = 0.0f;
-    cell_centre(p, cell, x, y);
-    if (a.range_m > 0.0f) {
-      const float dx = x - a.x_m, dy = y - a.y_m;
-      if (dx * dx + dy * dy > a.range_m * a.range_m) return no_target();
-    }
-    if (a.policy == kFrontLine || a.safe_distance_m > 0.0f) {
-      const float reach = a.policy == kFrontLine && a.max_distance_m > a.safe_distance_m
-                              ? a.max_distance_m
-                              : a.safe_distance_m;
-      const float d = distance_to_own_troops(p, u, squads, a.side, x, y, reach);
-      if (d < a.safe_distance_m) return no_target();
-      if (a.policy == kFrontLine && d > a.max_distance_m) return no_target();
-    }
-    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kTarget,
-                            static_cast<std::uint32_t>(asset));
-    return TargetChoice{seen, rnd.v[0], cell};
+    return score_target(p, settlement, pic, u, a, asset, step, squads, cell);
   }
+};
+
+/// The targets of several assets in one pass: element i is cell i % ncells scored for asset
+/// ready[i / ncells], so a max-reduction by segment (SegmentOf) gives each asset's choice,
+/// the same as one TargetCandidate reduction per asset.
+struct ReadyTargetCandidate {
+  ModelParams p;
+  const std::int32_t* settlement;  ///< settlement id per cell, -1 outside
+  PictureView pic;
+  UnitView u;
+  const AssetParams* assets;  ///< every asset of the scenario
+  const std::int32_t* ready;  ///< indices of the assets that fire this step
+  std::int32_t ncells;
+  std::uint32_t step;
+  SquadBins squads{};
+
+  SALIENT_HD TargetChoice operator()(std::int32_t i) const {
+    const std::int32_t asset = ready[i / ncells];
+    return score_target(p, settlement, pic, u, assets[asset], asset, step, squads, i % ncells);
+  }
+};
+
+/// Segment of element i when every segment has `length` elements.
+struct SegmentOf {
+  std::int32_t length;
+  SALIENT_HD std::int32_t operator()(std::int32_t i) const { return i / length; }
 };
 
 }  // namespace salient

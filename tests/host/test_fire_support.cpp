@@ -299,7 +299,6 @@ TEST(FireSupport, EventsTableMatchesSeries) {
   EXPECT_EQ(summed[1], by_side[1]);
 }
 
-
 // Own squads looked up by bin (SquadBins) give exactly the choice of the scan over every
 // unit: for random squads, sightings in every cell and policies with various reaches, each
 // cell's candidate is the same either way.
@@ -364,6 +363,77 @@ TEST(FireSupport, SquadBinsChooseExactlyLikeTheFullScan) {
         }
   EXPECT_GT(chosen, 1000) << "the policies must accept some cells";
   EXPECT_LT(chosen, 36 * cells) << "and refuse others";
+}
+
+// All assets that fire in a step choose in one pass (ReadyTargetCandidate, a max-reduction
+// by segment): every element scores its cell exactly as the asset's own TargetCandidate,
+// and each segment's best, reduced in another order, is the choice of a separate reduction
+// per asset, with the sighting's position error of the chosen cell.
+TEST(FireSupport, OnePassChoosesForEveryAssetLikeOneReductionEach) {
+  MiniWorld w{50, 30};  // 1250 m x 750 m
+  std::uint32_t state = 777;
+  const auto next = [&state]() {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (int k = 0; k < 40; ++k) {
+    const float x = static_cast<float>(next() % 1250), y = static_cast<float>(next() % 750);
+    w.add(k % 2, x, y, x, y);
+  }
+  const std::int32_t cells = w.p.nx * w.p.ny;
+  std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
+  std::vector<float> error[kSides];
+  for (int s = 0; s < kSides; ++s)
+    for (std::int32_t c = 0; c < cells; ++c) {
+      // a few distinct steps, so that freshness decides some choices and the tie-break others
+      seen[s].push_back(next() % 4 == 0 ? -1 : 96 + static_cast<std::int32_t>(next() % 5));
+      error[s].push_back(static_cast<float>(next() % 1000) * 0.1f);
+    }
+  for (std::int32_t c = 0; c < cells; c += 7) settlement[static_cast<std::size_t>(c)] = c % 3;
+  const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
+  std::vector<AssetParams> assets;
+  for (int k = 0; k < 6; ++k) {
+    AssetParams a{};
+    a.side = static_cast<std::uint8_t>(k % 2);
+    a.kind = k < 4 ? kArtillery : kAirStrike;
+    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
+    a.x_m = -2000.0f, a.y_m = 375.0f * static_cast<float>(k % 3);
+    a.range_m = k == 2 ? 2600.0f : (k < 4 ? 20000.0f : 0.0f);
+    a.max_distance_m = 150.0f + 100.0f * static_cast<float>(k);
+    a.safe_distance_m = k == 5 ? 0.0f : 40.0f;
+    a.min_confidence = 0.05f;
+    assets.push_back(a);
+  }
+  const std::vector<std::int32_t> ready{0, 2, 3, 4, 5};  // asset 1 does not fire this step
+  const std::uint32_t step = 100;
+  const ReadyTargetCandidate one_pass{w.p,           settlement.data(), pic,   w.units(),
+                                      assets.data(), ready.data(),      cells, step};
+  int chosen = 0;
+  for (std::size_t j = 0; j < ready.size(); ++j) {
+    const std::int32_t k = ready[j];
+    const TargetCandidate own{
+        w.p, settlement.data(), pic, w.units(), assets[static_cast<std::size_t>(k)], k, step};
+    TargetChoice expected = no_target(), got = no_target();
+    for (std::int32_t c = 0; c < cells; ++c) {
+      const std::int32_t i = static_cast<std::int32_t>(j) * cells + c;
+      ASSERT_EQ(SegmentOf{cells}(i), static_cast<std::int32_t>(j));
+      const TargetChoice x = own(c), y = one_pass(i);
+      ASSERT_EQ(x.seen, y.seen) << "asset " << k << " cell " << c;
+      ASSERT_EQ(x.tie, y.tie);
+      ASSERT_EQ(x.cell, y.cell);
+      ASSERT_EQ(x.sighting_error, y.sighting_error);
+      expected = BetterTarget{}(expected, x);
+    }
+    for (std::int32_t c = cells - 1; c >= 0; --c)  // the other order
+      got = BetterTarget{}(one_pass(static_cast<std::int32_t>(j) * cells + c), got);
+    EXPECT_EQ(got.cell, expected.cell) << "asset " << k;
+    EXPECT_EQ(got.seen, expected.seen);
+    if (got.seen < 0) continue;
+    ++chosen;
+    const int side = assets[static_cast<std::size_t>(k)].side;
+    EXPECT_EQ(got.sighting_error, error[side][static_cast<std::size_t>(got.cell)]);
+  }
+  EXPECT_GE(chosen, 4) << "most assets must find a target in this picture";
 }
 
 }  // namespace
