@@ -14,6 +14,8 @@ struct OmpTraits {
   template <class T>
   using vector = thrust::omp::vector<T>;
   static auto policy() { return thrust::omp::par; }
+  /// Segmented reductions as one transform_reduce per segment (see choose_targets).
+  static constexpr bool kReduceByKey = false;
   static constexpr const char* kName = "cpu";
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}

@@ -123,6 +123,8 @@ struct CudaTraits {
     static TemporaryBufferCache cache;
     return thrust::cuda::par_nosync(cache);
   }
+  /// Segmented reductions as one reduce_by_key (see choose_targets).
+  static constexpr bool kReduceByKey = true;
   static constexpr const char* kName = "cuda";
   using PhaseTimer = EventPhaseTimer;
   static void synchronize() { cudaDeviceSynchronize(); }
