@@ -16,10 +16,11 @@ namespace salient {
 
 /// Device bytes per element of each kind of array the backend holds.
 inline constexpr std::int64_t kBytesPerAgent =
-    85;                                            ///< 9 float, 7 uint8, 1 int16, 9 int32, 2 uint16
+    102;  ///< 11 float, 8 uint8, 1 int16, 11 int32, 2 uint16
 inline constexpr std::int64_t kBytesPerUnit = 56;  ///< 4 uint8, 8 int32, 5 float
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
-inline constexpr std::int64_t kBytesPerBin = 24;   ///< bin start, end; squad bins per side
+inline constexpr std::int64_t kBytesPerBin =
+    32;  ///< bin and sighting start, end; squad bins per side
 inline constexpr std::int64_t kBytesPerSettlement =
     12;  ///< holder, previous, last side, changed, 2 captures
 

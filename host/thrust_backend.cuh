@@ -61,11 +61,15 @@ class ThrustBackend final : public Backend {
     agent_fields(ag, [](auto& d, const auto& h) { put(d, h); });
     nunits_ = static_cast<std::int32_t>(un.size());
     unit_fields(un, [](auto& d, const auto& h) { put(d, h); });
-    for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_}) v->resize(n_);
+    for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_, &sight_key_,
+                    &sight_order_})
+      v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
+    binned_x_.resize(n_), binned_y_.resize(n_), binned_side_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
+    sight_start_.resize(nbins_), sight_end_.resize(nbins_);
     sq_key_.resize(nunits_), sq_order_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
         sq_end_.resize(2 * static_cast<std::size_t>(nbins_));
@@ -151,7 +155,10 @@ class ThrustBackend final : public Backend {
     thrust::stable_sort_by_key(pol, key_.begin(), key_.end(), order_.begin());
     thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_start_.begin());
     thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
-    const BinView bins{nbins_, raw(order_), raw(bin_start_), raw(bin_end_)};
+    Traits::for_each(
+        n_, GatherBinned{a, raw(order_), raw(binned_x_), raw(binned_y_), raw(binned_side_)});
+    const BinView bins{nbins_,         raw(order_),    raw(bin_start_),  raw(bin_end_),
+                       raw(binned_x_), raw(binned_y_), raw(binned_side_)};
     timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
@@ -164,7 +171,8 @@ class ThrustBackend final : public Backend {
     timer_.mark(2);
     Traits::for_each(n_, Fire{p_, a, u, r, step});
     timer_.mark(3);
-    Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, bins}, raw(order_)});
+    const BinView sightings = sort_sightings(a);
+    Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, sightings}, raw(order_)});
     timer_.mark(4);
     strike(step, a, u, r, bins);
     timer_.mark(5);
@@ -395,6 +403,20 @@ class ThrustBackend final : public Backend {
     return out;
   }
 
+  /// This step's sightings (who detected whom) grouped by the bin of the target
+  /// (SightingKey): a stable sort of agent ids by that bin and each bin's range.
+  BinView sort_sightings(const AgentView& a) {
+    auto pol = Traits::policy();
+    const thrust::counting_iterator<std::int32_t> first(0);
+    Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
+    thrust::stable_sort_by_key(pol, sight_key_.begin(), sight_key_.end(), sight_order_.begin());
+    thrust::lower_bound(pol, sight_key_.begin(), sight_key_.end(), first, first + nbins_,
+                        sight_start_.begin());
+    thrust::upper_bound(pol, sight_key_.begin(), sight_key_.end(), first, first + nbins_,
+                        sight_end_.begin());
+    return BinView{nbins_, raw(sight_order_), raw(sight_start_), raw(sight_end_)};
+  }
+
   /// Own squads by side and bin (kernels/targeting.cuh, SquadBins), for the targeting
   /// policies' distance to own troops: a sort of unit ids by key and each key's range.
   SquadBins bin_squads(const UnitView& u) {
@@ -534,6 +556,9 @@ class ThrustBackend final : public Backend {
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
   vec<std::int32_t> bin_start_, bin_end_;
+  vec<std::int32_t> sight_key_, sight_order_, sight_start_, sight_end_;  ///< Resolve's sightings
+  vec<float> binned_x_, binned_y_;  ///< positions in bin order (BinView)
+  vec<std::uint8_t> binned_side_;
   vec<std::int32_t> sq_key_, sq_order_, sq_start_, sq_end_;  ///< SquadBins
   vec<std::uint16_t> n_friends_, n_enemies_;
   vec<std::uint8_t> terrain_;
@@ -599,12 +624,13 @@ class ThrustBackend final : public Backend {
   /// Calls f(array) for every device array the backend holds (state_bytes).
   template <class F>
   void all_arrays(F&& f) const {
-    for (const auto* v : {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_,
-                          &suppression_, &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_})
+    for (const auto* v :
+         {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_, &suppression_,
+          &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_, &binned_x_, &binned_y_})
       f(*v);
     for (const auto* v : {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_,
                           &u_profile_, &u_level_, &u_order_, &profile_, &terrain_, &sett_changed_,
-                          &damage_, &spotted_, &reach_[0], &reach_[1]})
+                          &damage_, &spotted_, &reach_[0], &reach_[1], &binned_side_})
       f(*v);
     for (const auto* v :
          {&u_parent_,      &u_company_,    &u_begin_,      &u_end_,        &u_strength_,
@@ -612,7 +638,8 @@ class ThrustBackend final : public Backend {
           &key_,           &order_,        &ukey_,         &count_,        &bin_start_,
           &bin_end_,       &crossing_,     &settlement_,   &sett_offsets_, &sett_cells_,
           &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,    &sq_key_,
-          &sq_order_,      &sq_start_,     &sq_end_})
+          &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,    &sight_order_,
+          &sight_start_,   &sight_end_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

@@ -1,8 +1,9 @@
 // Phase 3, fire, and phase 4, resolve. Fire: each engaged agent with ammunition fires one
 // aimed burst at its detected target if within weapon range; the outcome (miss, light wound,
 // serious wound, kill) is drawn by the shooter. Resolve: each agent gathers, from the
-// neighbouring bins, the bursts aimed at it and at friends near it (a pull, so no two threads
-// write one agent) and updates status, health, suppression and morale.
+// sightings whose targets are in the neighbouring bins, the bursts aimed at it and at friends
+// near it (a pull, so no two threads write one agent) and updates status, health,
+// suppression and morale.
 // Equations: docs/MODEL.md, "Direct fire", "Suppression", "Morale".
 #pragma once
 
@@ -69,8 +70,30 @@ struct Fire {
   }
 };
 
+/// Sort keys of the sightings that Resolve scans: agent i that detected a target t this
+/// step gets the bin of t, every other agent nbins (after all real bins). Every burst is
+/// fired at the shooter's detected target, so the agents of bin b's key range are all those
+/// that saw or fired at someone in bin b.
+struct SightingKey {
+  ModelParams p;
+  AgentView a;
+  std::int32_t* key;
+  std::int32_t* order;
+
+  SALIENT_HD void operator()(std::int32_t i) const {
+    const std::int32_t t = a.target[i];
+    key[i] = t >= 0 ? a.bin[t] : p.bins_x * p.bins_y;
+    order[i] = i;
+  }
+};
+
 /// Applies the bursts aimed at agent j (and near misses and casualties among friends near it)
 /// to its status, health, suppression and morale, and notes whether an enemy saw it.
+/// `bins` lists, per bin, the agents whose detected target is in that bin (SightingKey): a
+/// bin's edge is at least the longest sensor or weapon range plus the larger of the near-miss
+/// and casualty radii, so the 3x3 bins around j hold every agent that saw j, every burst at
+/// j and every burst at a friend within those radii of j. (Agent bins would do too, at the
+/// cost of scanning every neighbour, most of whom neither saw nor fired at anyone.)
 struct Resolve {
   ModelParams p;
   AgentView a;

@@ -24,7 +24,8 @@ SALIENT_HD inline float detection_probability(const SideParams& observer, float 
          movement_factor;
 }
 
-/// Writes target[i], n_friends[i], n_enemies[i] for agent i.
+/// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must carry the sorted
+/// copies of x, y and side (GatherBinned).
 struct Sense {
   ModelParams p;
   AgentView a;
@@ -45,15 +46,18 @@ struct Sense {
     std::int32_t best = -1;
     float best_d2 = 0.0f;
     std::uint32_t friends = 0, enemies = 0;
-    for_each_neighbour(p, bins, a.bin[i], [&](std::int32_t j) {
-      if (j == i) return;
-      const float dx = a.x[j] - xi, dy = a.y[j] - yi;
+    // The scan reads the bins' sorted copies of position and side; the agent's id (for the
+    // roll, terrain, posture and movement) only for enemies within range.
+    for_each_neighbour_entry(p, bins, a.bin[i], [&](std::int32_t k) {
+      const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
       const float d2 = dx * dx + dy * dy;
       if (d2 > range2) return;
-      if (a.side[j] == s) {
+      if (bins.side[k] == s) {
+        if (d2 == 0.0f && bins.sorted_id[k] == i) return;  // itself
         ++friends;
         return;
       }
+      const std::int32_t j = bins.sorted_id[k];
       // Detected = line of sight AND the roll u < pd. Neither depends on the other (the roll
       // is a counter-based draw for the pair), so the cheap roll goes first and the
       // line-of-sight traversal runs only for the pairs it lets through: same result.

@@ -82,12 +82,34 @@ struct UnitView {
   float* spread;  ///< RMS distance of active agents from the centroid, metres
 };
 
-/// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin.
+/// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin; and,
+/// where a phase scans positions, copies of the agents' x, y and side in that sorted order
+/// (entry k is agent sorted_id[k]), so that a neighbour scan reads them contiguously instead
+/// of through the ids (null where not gathered).
 struct BinView {
   std::int32_t nbins;
   const std::int32_t* sorted_id;
   const std::int32_t* start;
   const std::int32_t* end;
+  const float* x = nullptr;  ///< metres
+  const float* y = nullptr;
+  const std::uint8_t* side = nullptr;
+};
+
+/// Gathers the sorted copies of x, y and side for BinView (entry k from agent sorted_id[k]).
+struct GatherBinned {
+  AgentView a;
+  const std::int32_t* sorted_id;
+  float* x;
+  float* y;
+  std::uint8_t* side;
+
+  SALIENT_HD void operator()(std::int32_t k) const {
+    const std::int32_t j = sorted_id[k];
+    x[k] = a.x[j];
+    y[k] = a.y[j];
+    side[k] = a.side[j];
+  }
 };
 
 /// Raster arrays, row-major [ny][nx], cell (col, row) at index row * nx + col.
@@ -107,6 +129,22 @@ SALIENT_HD inline std::int32_t cell_of(const ModelParams& p, float x, float y) {
   c = c < 0 ? 0 : (c >= p.nx ? p.nx - 1 : c);
   r = r < 0 ? 0 : (r >= p.ny ? p.ny - 1 : r);
   return r * p.nx + c;
+}
+
+/// Calls f(k) for every sorted index k of the 3x3 bins around `bin`, in (bin, id) order.
+template <class F>
+SALIENT_HD void for_each_neighbour_entry(const ModelParams& p, const BinView& b, std::int32_t bin,
+                                         F&& f) {
+  const std::int32_t bx = bin % p.bins_x;
+  const std::int32_t by = bin / p.bins_x;
+  for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
+    if (ny < 0 || ny >= p.bins_y) continue;
+    for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
+      if (nx < 0 || nx >= p.bins_x) continue;
+      const std::int32_t nb = ny * p.bins_x + nx;
+      for (std::int32_t k = b.start[nb]; k < b.end[nb]; ++k) f(k);
+    }
+  }
 }
 
 /// Calls f(j) for every agent j in the 3x3 bins around `bin`, in (bin, id) order.

@@ -22,6 +22,8 @@ struct MiniWorld {
   std::vector<float> cover;
   std::vector<std::int32_t> crossing;
   std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
+  std::vector<float> binned_x, binned_y;  ///< bins() copies, in order_ids order
+  std::vector<std::uint8_t> binned_side;
   std::vector<std::uint16_t> n_friends, n_enemies;
   std::vector<std::uint8_t> shot_outcome, spotted;
   std::vector<std::int32_t> struck_by;
@@ -116,7 +118,21 @@ struct MiniWorld {
     return RasterView{terrain.data(),     cover.data(),       nullptr,
                       {nullptr, nullptr}, {nullptr, nullptr}, crossing.data()};
   }
-  BinView bins() { return BinView{1, order_ids.data(), bin_start.data(), bin_end.data()}; }
+  /// One bin holding every agent, with the sorted copies of position and side.
+  BinView bins() {
+    const auto n = order_ids.size();
+    binned_x.resize(n), binned_y.resize(n), binned_side.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+      GatherBinned{agents(), order_ids.data(), binned_x.data(), binned_y.data(),
+                   binned_side.data()}(static_cast<std::int32_t>(k));
+    return BinView{1,
+                   order_ids.data(),
+                   bin_start.data(),
+                   bin_end.data(),
+                   binned_x.data(),
+                   binned_y.data(),
+                   binned_side.data()};
+  }
 
   /// Runs one phase functor over all agents.
   template <class F>
