@@ -19,8 +19,7 @@ inline constexpr std::int64_t kBytesPerAgent =
     102;  ///< 11 float, 8 uint8, 1 int16, 11 int32, 2 uint16
 inline constexpr std::int64_t kBytesPerUnit = 56;  ///< 4 uint8, 8 int32, 5 float
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
-inline constexpr std::int64_t kBytesPerBin =
-    32;  ///< bin and sighting start, end; squad bins per side
+inline constexpr std::int64_t kBytesPerBin = 40;   ///< bin, side and sighting ranges; squad bins
 inline constexpr std::int64_t kBytesPerSettlement =
     12;  ///< holder, previous, last side, changed, 2 captures
 

@@ -69,6 +69,7 @@ class ThrustBackend final : public Backend {
     binned_x_.resize(n_), binned_y_.resize(n_), binned_side_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
+    side_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
     sight_start_.resize(nbins_), sight_end_.resize(nbins_);
     sq_key_.resize(nunits_), sq_order_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
@@ -153,12 +154,13 @@ class ThrustBackend final : public Backend {
     // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
     Traits::for_each(n_, AssignBin{p_, a, raw(key_), raw(order_)});
     thrust::stable_sort_by_key(pol, key_.begin(), key_.end(), order_.begin());
-    thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_start_.begin());
-    thrust::upper_bound(pol, key_.begin(), key_.end(), first, first + nbins_, bin_end_.begin());
+    thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + 2 * nbins_ + 1,
+                        side_start_.begin());
+    Traits::for_each(nbins_, BinRanges{raw(side_start_), raw(bin_start_), raw(bin_end_)});
     Traits::for_each(
         n_, GatherBinned{a, raw(order_), raw(binned_x_), raw(binned_y_), raw(binned_side_)});
-    const BinView bins{nbins_,         raw(order_),    raw(bin_start_),  raw(bin_end_),
-                       raw(binned_x_), raw(binned_y_), raw(binned_side_)};
+    const BinView bins{nbins_,         raw(order_),    raw(bin_start_),   raw(bin_end_),
+                       raw(binned_x_), raw(binned_y_), raw(binned_side_), raw(side_start_)};
     timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
@@ -555,7 +557,7 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
-  vec<std::int32_t> bin_start_, bin_end_;
+  vec<std::int32_t> bin_start_, bin_end_, side_start_;
   vec<std::int32_t> sight_key_, sight_order_, sight_start_, sight_end_;  ///< Resolve's sightings
   vec<float> binned_x_, binned_y_;  ///< positions in bin order (BinView)
   vec<std::uint8_t> binned_side_;
@@ -633,13 +635,13 @@ class ThrustBackend final : public Backend {
                           &damage_, &spotted_, &reach_[0], &reach_[1], &binned_side_})
       f(*v);
     for (const auto* v :
-         {&u_parent_,      &u_company_,    &u_begin_,      &u_end_,        &u_strength_,
-          &u_initial_,     &unit_,         &bin_,          &target_,       &shot_target_,
-          &key_,           &order_,        &ukey_,         &count_,        &bin_start_,
-          &bin_end_,       &crossing_,     &settlement_,   &sett_offsets_, &sett_cells_,
-          &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,    &sq_key_,
-          &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,    &sight_order_,
-          &sight_start_,   &sight_end_})
+         {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,
+          &u_initial_,   &unit_,          &bin_,          &target_,       &shot_target_,
+          &key_,         &order_,         &ukey_,         &count_,        &bin_start_,
+          &bin_end_,     &side_start_,    &crossing_,     &settlement_,   &sett_offsets_,
+          &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
+          &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
+          &sight_order_, &sight_start_,   &sight_end_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

@@ -1,12 +1,14 @@
-// Phase 1, bin: each active agent gets the index of the square bin containing it; inactive
-// agents get the sentinel nbins so that they sort after all real bins.
+// Phase 1, bin: each active agent gets the index of the square bin containing it and sorts
+// by (bin, side, id); inactive agents get the sentinel nbins so that they sort after all
+// real bins.
 #pragma once
 
 #include "state.cuh"
 
 namespace salient {
 
-/// Writes bin[i], the sort key key[i] = bin[i] and the identity permutation order[i] = i.
+/// Writes bin[i], the sort key key[i] = 2 bin[i] + side[i] (inactive: 2 nbins) and the
+/// identity permutation order[i] = i: sorted, each bin holds side 0's agents, then side 1's.
 struct AssignBin {
   ModelParams p;
   AgentView a;
@@ -23,8 +25,21 @@ struct AssignBin {
       b = by * p.bins_x + bx;
     }
     a.bin[i] = b;
-    key[i] = b;
+    key[i] = 2 * b + (a.status[i] == kActive ? a.side[i] : 0);
     order[i] = i;
+  }
+};
+
+/// Each bin's [start, end) from side_start (the first sorted index of key 2 b + s, for keys
+/// 0 .. 2 nbins): start = side_start[2 b], end = side_start[2 b + 2].
+struct BinRanges {
+  const std::int32_t* side_start;
+  std::int32_t* start;
+  std::int32_t* end;
+
+  SALIENT_HD void operator()(std::int32_t b) const {
+    start[b] = side_start[2 * b];
+    end[b] = side_start[2 * b + 2];
   }
 };
 

@@ -24,8 +24,8 @@ SALIENT_HD inline float detection_probability(const SideParams& observer, float 
          movement_factor;
 }
 
-/// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must carry the sorted
-/// copies of x, y and side (GatherBinned).
+/// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must be sorted by (bin,
+/// side, id) and carry the sorted copies of x and y and side_start (AssignBin, GatherBinned).
 struct Sense {
   ModelParams p;
   AgentView a;
@@ -46,35 +46,42 @@ struct Sense {
     std::int32_t best = -1;
     float best_d2 = 0.0f;
     std::uint32_t friends = 0, enemies = 0;
-    // The scan reads the bins' sorted copies of position and side; the agent's id (for the
-    // roll, terrain, posture and movement) only for enemies within range.
-    for_each_neighbour_entry(p, bins, a.bin[i], [&](std::int32_t k) {
-      const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
-      const float d2 = dx * dx + dy * dy;
-      if (d2 > range2) return;
-      if (bins.side[k] == s) {
-        if (d2 == 0.0f && bins.sorted_id[k] == i) return;  // itself
-        ++friends;
-        return;
+    // Each of the 3x3 bins holds this side's agents, then the other's (BinView::side_start):
+    // friends within range are counted over the sorted copies of position without a branch;
+    // enemies within range are read by id for the roll, terrain, posture and movement.
+    const std::int32_t bx = a.bin[i] % p.bins_x, by = a.bin[i] / p.bins_x;
+    for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
+      if (ny < 0 || ny >= p.bins_y) continue;
+      for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
+        if (nx < 0 || nx >= p.bins_x) continue;
+        const std::int32_t* first = bins.side_start + 2 * (ny * p.bins_x + nx);
+        friends += count_within(bins.x, bins.y, first[s], first[s + 1], xi, yi, range2);
+        const std::int32_t e = 1 - s;
+        for (std::int32_t k = first[e]; k < first[e + 1]; ++k) {
+          const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
+          const float d2 = dx * dx + dy * dy;
+          if (d2 > range2) continue;
+          const std::int32_t j = bins.sorted_id[k];
+          // Detected = line of sight AND the roll u < pd. Neither depends on the other (the
+          // roll is a counter-based draw for the pair), so the cheap roll goes first and the
+          // line-of-sight traversal runs only for the pairs it lets through: same result.
+          const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
+          const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover,
+                                                 a.moved[j] != 0, p.stationary_detect);
+          const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
+                                               Purpose::kDetect, static_cast<std::uint32_t>(j))
+                                            .v[0]);
+          if (u >= pd) continue;
+          if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) continue;
+          ++enemies;
+          if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
+            best = j;
+            best_d2 = d2;
+          }
+        }
       }
-      const std::int32_t j = bins.sorted_id[k];
-      // Detected = line of sight AND the roll u < pd. Neither depends on the other (the roll
-      // is a counter-based draw for the pair), so the cheap roll goes first and the
-      // line-of-sight traversal runs only for the pairs it lets through: same result.
-      const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
-      const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover,
-                                             a.moved[j] != 0, p.stationary_detect);
-      const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
-                                           Purpose::kDetect, static_cast<std::uint32_t>(j))
-                                        .v[0]);
-      if (u >= pd) return;
-      if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) return;
-      ++enemies;
-      if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
-        best = j;
-        best_d2 = d2;
-      }
-    });
+    }
+    --friends;  // the agent itself: in its own bin and side, at distance 0
     a.target[i] = best;
     a.n_friends[i] = static_cast<std::uint16_t>(friends > 65535u ? 65535u : friends);
     a.n_enemies[i] = static_cast<std::uint16_t>(enemies > 65535u ? 65535u : enemies);

@@ -94,7 +94,22 @@ struct BinView {
   const float* x = nullptr;  ///< metres
   const float* y = nullptr;
   const std::uint8_t* side = nullptr;
+  /// Where the entries are sorted by (bin, side, id): the first index of side s in bin b is
+  /// side_start[2 b + s], and side_start[2 b + 2] ends bin b (2 nbins + 1 values).
+  const std::int32_t* side_start = nullptr;
 };
+
+/// How many of the sorted entries [k0, k1) lie within squared distance r2 of (x0, y0): a
+/// branch-free count over contiguous copies, which the compiler can vectorise.
+SALIENT_HD inline std::uint32_t count_within(const float* x, const float* y, std::int32_t k0,
+                                             std::int32_t k1, float x0, float y0, float r2) {
+  std::uint32_t count = 0;
+  for (std::int32_t k = k0; k < k1; ++k) {
+    const float dx = x[k] - x0, dy = y[k] - y0;
+    count += !(dx * dx + dy * dy > r2) ? 1u : 0u;
+  }
+  return count;
+}
 
 /// Gathers the sorted copies of x, y and side for BinView (entry k from agent sorted_id[k]).
 struct GatherBinned {

@@ -2,6 +2,7 @@
 // squad, with every phase functor callable directly on the host.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "h5_read.h"
@@ -22,7 +23,8 @@ struct MiniWorld {
   std::vector<float> cover;
   std::vector<std::int32_t> crossing;
   std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
-  std::vector<float> binned_x, binned_y;  ///< bins() copies, in order_ids order
+  std::vector<std::int32_t> sorted_ids, side_start;  ///< bins(): ids by (side, id)
+  std::vector<float> binned_x, binned_y;             ///< bins() copies, in sorted_ids order
   std::vector<std::uint8_t> binned_side;
   std::vector<std::uint16_t> n_friends, n_enemies;
   std::vector<std::uint8_t> shot_outcome, spotted;
@@ -118,20 +120,28 @@ struct MiniWorld {
     return RasterView{terrain.data(),     cover.data(),       nullptr,
                       {nullptr, nullptr}, {nullptr, nullptr}, crossing.data()};
   }
-  /// One bin holding every agent, with the sorted copies of position and side.
+  /// One bin holding every agent, sorted by (side, id) as the backend sorts a bin, with the
+  /// sorted copies of position and side.
   BinView bins() {
-    const auto n = order_ids.size();
+    sorted_ids = order_ids;
+    std::stable_sort(sorted_ids.begin(), sorted_ids.end(), [this](std::int32_t i, std::int32_t j) {
+      return a.side[static_cast<std::size_t>(i)] < a.side[static_cast<std::size_t>(j)];
+    });
+    const auto n = sorted_ids.size();
     binned_x.resize(n), binned_y.resize(n), binned_side.resize(n);
     for (std::size_t k = 0; k < n; ++k)
-      GatherBinned{agents(), order_ids.data(), binned_x.data(), binned_y.data(),
+      GatherBinned{agents(), sorted_ids.data(), binned_x.data(), binned_y.data(),
                    binned_side.data()}(static_cast<std::int32_t>(k));
+    const auto side0 = std::count(binned_side.begin(), binned_side.end(), std::uint8_t{0});
+    side_start = {0, static_cast<std::int32_t>(side0), static_cast<std::int32_t>(n)};
     return BinView{1,
-                   order_ids.data(),
+                   sorted_ids.data(),
                    bin_start.data(),
                    bin_end.data(),
                    binned_x.data(),
                    binned_y.data(),
-                   binned_side.data()};
+                   binned_side.data(),
+                   side_start.data()};
   }
 
   /// Runs one phase functor over all agents.
