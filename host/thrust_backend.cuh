@@ -67,6 +67,8 @@ class ThrustBackend final : public Backend {
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     binned_x_.resize(n_), binned_y_.resize(n_), binned_side_.resize(n_);
+    sight_target_.resize(n_), sight_outcome_.resize(n_), sight_x_.resize(n_), sight_y_.resize(n_);
+    sight_side_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
     side_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
@@ -173,7 +175,7 @@ class ThrustBackend final : public Backend {
     timer_.mark(2);
     Traits::for_each(n_, Fire{p_, a, u, r, step});
     timer_.mark(3);
-    const BinView sightings = sort_sightings(a);
+    const SightingView sightings = sort_sightings(a);
     Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, sightings}, raw(order_)});
     timer_.mark(4);
     strike(step, a, u, r, bins);
@@ -406,8 +408,9 @@ class ThrustBackend final : public Backend {
   }
 
   /// This step's sightings (who detected whom) grouped by the bin of the target
-  /// (SightingKey): a stable sort of agent ids by that bin and each bin's range.
-  BinView sort_sightings(const AgentView& a) {
+  /// (SightingKey): a stable sort of agent ids by that bin, each bin's range, and the copies
+  /// Resolve reads (GatherSightings).
+  SightingView sort_sightings(const AgentView& a) {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
     Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
@@ -416,7 +419,12 @@ class ThrustBackend final : public Backend {
                         sight_start_.begin());
     thrust::upper_bound(pol, sight_key_.begin(), sight_key_.end(), first, first + nbins_,
                         sight_end_.begin());
-    return BinView{nbins_, raw(sight_order_), raw(sight_start_), raw(sight_end_)};
+    Traits::for_each(n_,
+                     GatherSightings{a, raw(sight_order_), raw(sight_target_), raw(sight_outcome_),
+                                     raw(sight_x_), raw(sight_y_), raw(sight_side_)});
+    return SightingView{
+        nbins_,        raw(sight_start_), raw(sight_end_), raw(sight_target_), raw(sight_outcome_),
+        raw(sight_x_), raw(sight_y_),     raw(sight_side_)};
   }
 
   /// Own squads by side and bin (kernels/targeting.cuh, SquadBins), for the targeting
@@ -561,6 +569,9 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> sight_key_, sight_order_, sight_start_, sight_end_;  ///< Resolve's sightings
   vec<float> binned_x_, binned_y_;  ///< positions in bin order (BinView)
   vec<std::uint8_t> binned_side_;
+  vec<std::int32_t> sight_target_;  ///< SightingView's copies
+  vec<std::uint8_t> sight_outcome_, sight_side_;
+  vec<float> sight_x_, sight_y_;
   vec<std::int32_t> sq_key_, sq_order_, sq_start_, sq_end_;  ///< SquadBins
   vec<std::uint16_t> n_friends_, n_enemies_;
   vec<std::uint8_t> terrain_;
@@ -626,13 +637,14 @@ class ThrustBackend final : public Backend {
   /// Calls f(array) for every device array the backend holds (state_bytes).
   template <class F>
   void all_arrays(F&& f) const {
-    for (const auto* v :
-         {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_, &suppression_,
-          &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_, &binned_x_, &binned_y_})
+    for (const auto* v : {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_,
+                          &suppression_, &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_,
+                          &binned_x_, &binned_y_, &sight_x_, &sight_y_})
       f(*v);
-    for (const auto* v : {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_,
-                          &u_profile_, &u_level_, &u_order_, &profile_, &terrain_, &sett_changed_,
-                          &damage_, &spotted_, &reach_[0], &reach_[1], &binned_side_})
+    for (const auto* v :
+         {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_, &u_profile_, &u_level_,
+          &u_order_, &profile_, &terrain_, &sett_changed_, &damage_, &spotted_, &reach_[0],
+          &reach_[1], &binned_side_, &sight_outcome_, &sight_side_})
       f(*v);
     for (const auto* v :
          {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,
@@ -641,7 +653,7 @@ class ThrustBackend final : public Backend {
           &bin_end_,     &side_start_,    &crossing_,     &settlement_,   &sett_offsets_,
           &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
           &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
-          &sight_order_, &sight_start_,   &sight_end_})
+          &sight_order_, &sight_start_,   &sight_end_,    &sight_target_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

@@ -87,18 +87,57 @@ struct SightingKey {
   }
 };
 
+/// This step's sightings sorted by the bin of their target (SightingKey), with copies of what
+/// Resolve reads of each, so that its scan reads them contiguously: the target, the burst's
+/// outcome (kNoShot if the soldier who saw it did not fire) and the target's position and
+/// side. Bin nb holds the entries [start[nb], end[nb]).
+struct SightingView {
+  std::int32_t nbins;
+  const std::int32_t* start;
+  const std::int32_t* end;
+  const std::int32_t* target;
+  const std::uint8_t* outcome;
+  const float* target_x;  ///< metres
+  const float* target_y;
+  const std::uint8_t* target_side;
+};
+
+/// Fills SightingView's copies for sorted entry k (agent order[k]). Entries of agents without
+/// a target sort after every bin and are left alone. A burst is always at the shooter's
+/// detected target (Fire), so the target's position is the burst's.
+struct GatherSightings {
+  AgentView a;
+  const std::int32_t* order;
+  std::int32_t* target;
+  std::uint8_t* outcome;
+  float* target_x;
+  float* target_y;
+  std::uint8_t* target_side;
+
+  SALIENT_HD void operator()(std::int32_t k) const {
+    const std::int32_t i = order[k];
+    const std::int32_t t = a.target[i];
+    if (t < 0) return;
+    target[k] = t;
+    outcome[k] = a.shot_target[i] >= 0 ? a.shot_outcome[i] : static_cast<std::uint8_t>(kNoShot);
+    target_x[k] = a.x[t];
+    target_y[k] = a.y[t];
+    target_side[k] = a.side[t];
+  }
+};
+
 /// Applies the bursts aimed at agent j (and near misses and casualties among friends near it)
 /// to its status, health, suppression and morale, and notes whether an enemy saw it.
-/// `bins` lists, per bin, the agents whose detected target is in that bin (SightingKey): a
-/// bin's edge is at least the longest sensor or weapon range plus the larger of the near-miss
-/// and casualty radii, so the 3x3 bins around j hold every agent that saw j, every burst at
-/// j and every burst at a friend within those radii of j. (Agent bins would do too, at the
-/// cost of scanning every neighbour, most of whom neither saw nor fired at anyone.)
+/// `sightings` lists, per bin, the sightings whose target is in that bin: a bin's edge is at
+/// least the longest sensor or weapon range plus the larger of the near-miss and casualty
+/// radii, so the 3x3 bins around j hold every agent that saw j, every burst at j and every
+/// burst at a friend within those radii of j. (A scan of every agent of those bins finds the
+/// same, at the cost of visiting neighbours who neither saw nor fired at anyone.)
 struct Resolve {
   ModelParams p;
   AgentView a;
   UnitView u;
-  BinView bins;
+  SightingView sightings;
 
   SALIENT_HD void operator()(std::int32_t j) const {
     if (a.status[j] != kActive) return;
@@ -108,11 +147,12 @@ struct Resolve {
     const float cas2 = p.casualty_radius_m * p.casualty_radius_m;
     std::uint32_t incoming = 0, light = 0, serious = 0, kills = 0, near_misses = 0, casualties = 0;
     bool spotted = false;
-    for_each_neighbour(p, bins, a.bin[j], [&](std::int32_t i) {
-      spotted = spotted || a.target[i] == j;
-      const std::int32_t t = a.shot_target[i];
-      if (t < 0) return;
-      const std::uint8_t o = a.shot_outcome[i];
+    const SightingView& v = sightings;
+    for_each_neighbour_entry(p, v.start, v.end, a.bin[j], [&](std::int32_t k) {
+      const std::int32_t t = v.target[k];
+      spotted = spotted || t == j;
+      const std::uint8_t o = v.outcome[k];
+      if (o == kNoShot) return;
       if (t == j) {
         ++incoming;
         light += o == kLightWound;
@@ -120,8 +160,8 @@ struct Resolve {
         kills += o == kKill;
         return;
       }
-      if (a.side[t] != side) return;  // fire at the other side's agents
-      const float dx = a.x[t] - xj, dy = a.y[t] - yj;
+      if (v.target_side[k] != side) return;  // fire at the other side's agents
+      const float dx = v.target_x[k] - xj, dy = v.target_y[k] - yj;
       const float d2 = dx * dx + dy * dy;
       if (o == kMiss && d2 <= near2) ++near_misses;
       if (is_hit(o) && d2 <= cas2) ++casualties;

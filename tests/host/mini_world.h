@@ -26,6 +26,9 @@ struct MiniWorld {
   std::vector<std::int32_t> sorted_ids, side_start;  ///< bins(): ids by (side, id)
   std::vector<float> binned_x, binned_y;             ///< bins() copies, in sorted_ids order
   std::vector<std::uint8_t> binned_side;
+  std::vector<std::int32_t> sight_ids, sight_target, sight_range;  ///< sightings()
+  std::vector<std::uint8_t> sight_outcome, sight_side;
+  std::vector<float> sight_x, sight_y;
   std::vector<std::uint16_t> n_friends, n_enemies;
   std::vector<std::uint8_t> shot_outcome, spotted;
   std::vector<std::int32_t> struck_by;
@@ -153,7 +156,29 @@ struct MiniWorld {
   void sync() { p.profile[0] = p.side[0], p.profile[1] = p.side[1]; }
   void sense(std::uint32_t step) { sync(), each(Sense{p, agents(), bins(), raster(), step}); }
   void fire(std::uint32_t step) { sync(), each(Fire{p, agents(), units(), raster(), step}); }
-  void resolve() { sync(), each(Resolve{p, agents(), units(), bins()}); }
+  void resolve() { sync(), each(Resolve{p, agents(), units(), sightings()}); }
+  /// This step's sightings in one bin, with their copies (as the backend's sort_sightings).
+  SightingView sightings() {
+    sight_ids.clear();
+    for (std::int32_t i = 0; i < static_cast<std::int32_t>(a.size()); ++i)
+      if (target[static_cast<std::size_t>(i)] >= 0) sight_ids.push_back(i);
+    const auto n = sight_ids.size();
+    sight_target.resize(n), sight_outcome.resize(n), sight_x.resize(n), sight_y.resize(n);
+    sight_side.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+      GatherSightings{
+          agents(),       sight_ids.data(), sight_target.data(), sight_outcome.data(),
+          sight_x.data(), sight_y.data(),   sight_side.data()}(static_cast<std::int32_t>(k));
+    sight_range = {0, static_cast<std::int32_t>(n)};
+    return SightingView{1,
+                        sight_range.data(),
+                        sight_range.data() + 1,
+                        sight_target.data(),
+                        sight_outcome.data(),
+                        sight_x.data(),
+                        sight_y.data(),
+                        sight_side.data()};
+  }
   void move(std::uint32_t step) {
     sync(), each(DecideAndMove{p, agents(), units(), raster(), step});
   }

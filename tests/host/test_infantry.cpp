@@ -95,7 +95,7 @@ TEST(Infantry, WoundsAndKillsChangeStatusAndHealth) {
   const std::int32_t shooter = w.add(0, 12.5f, 12.5f, 12.5f, 12.5f);
   const std::int32_t target = w.add(1, 62.5f, 12.5f, 62.5f, 12.5f);
   auto hit_with = [&](std::uint8_t outcome) {
-    w.shot_target[shooter] = target;
+    w.target[shooter] = w.shot_target[shooter] = target;  // as Fire leaves them
     w.shot_outcome[shooter] = outcome;
     w.resolve();
   };
@@ -225,7 +225,7 @@ TEST(Infantry, NearMissesAndNearbyCasualtiesHurtMorale) {
   const std::int32_t near = w.add(1, 305.0f, 37.5f, 305.0f, 37.5f, kHold);
   const std::int32_t far = w.add(1, 400.0f, 37.5f, 400.0f, 37.5f, kHold);
   for (auto j : {hit, near, far}) w.n_friends[j] = 2;
-  w.shot_target[shooter] = hit;
+  w.target[shooter] = w.shot_target[shooter] = hit;  // as Fire leaves them
   w.shot_outcome[shooter] = kMiss;
   w.resolve();
   EXPECT_GT(w.a.suppression[near], 0.0f);  // a near miss 5 m away
