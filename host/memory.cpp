@@ -25,7 +25,7 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
   m.impacts = FireBudget(cfg).max_impacts_per_step();
   m.device_bytes =
       m.agents * kBytesPerAgent + m.units * kBytesPerUnit + m.cells * kBytesPerCell +
-      (m.bins * kBytesPerBin + 4) + m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) +
+      (m.bins * kBytesPerBin + 8) + m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) +
       4 * m.settlement_cells +
       m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
       m.impacts * static_cast<std::int64_t>(sizeof(Impact));

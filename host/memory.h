@@ -16,10 +16,11 @@ namespace salient {
 
 /// Device bytes per element of each kind of array the backend holds.
 inline constexpr std::int64_t kBytesPerAgent =
-    116;  ///< 13 float, 10 uint8, 1 int16, 12 int32, 2 uint16
+    115;  ///< 13 float, 9 uint8, 1 int16, 12 int32, 2 uint16
 inline constexpr std::int64_t kBytesPerUnit = 56;  ///< 4 uint8, 8 int32, 5 float
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
-inline constexpr std::int64_t kBytesPerBin = 40;   ///< bin, side and sighting ranges; squad bins
+inline constexpr std::int64_t kBytesPerBin =
+    40;  ///< bin, side and sighting ranges (+8 B per run); squad bins
 inline constexpr std::int64_t kBytesPerSettlement =
     12;  ///< holder, previous, last side, changed, 2 captures
 

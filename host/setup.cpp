@@ -81,6 +81,15 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.bin_size_m = static_cast<float>(longest);
   p.bins_x = static_cast<std::int32_t>(std::ceil(cfg.width / longest));
   p.bins_y = static_cast<std::int32_t>(std::ceil(cfg.height / longest));
+  // Impact cells: as many per bin edge as keep each at least the larger radius plus 1 m (the
+  // metre absorbs float rounding at cell edges), and few enough that every sighting key
+  // (2 bin + side) F^2 + local cell fits an int32 with room to spare.
+  const double radius = std::max(cfg.near_miss_radius, cfg.casualty_radius) + 1.0;
+  const double bins = static_cast<double>(p.bins_x) * p.bins_y;
+  const double most = std::floor(std::sqrt((double{1 << 30}) / (2.0 * bins + 1.0)));
+  p.impact_cells_per_bin =
+      static_cast<std::int32_t>(std::clamp(std::floor(longest / radius), 1.0, std::max(most, 1.0)));
+  p.impact_cell_m = static_cast<float>(longest / p.impact_cells_per_bin);
   p.control_radius_cells = std::clamp(
       static_cast<std::int32_t>(std::lround(cfg.control_radius / cfg.cell_size)), 0, 254);
 

@@ -68,11 +68,10 @@ class ThrustBackend final : public Backend {
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     binned_x_.resize(n_), binned_y_.resize(n_), binned_side_.resize(n_);
     sight_target_.resize(n_), sight_outcome_.resize(n_), sight_x_.resize(n_), sight_y_.resize(n_);
-    sight_side_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
     side_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
-    sight_start_.resize(nbins_), sight_end_.resize(nbins_);
+    sight_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
     sq_key_.resize(nunits_), sq_order_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
         sq_end_.resize(2 * static_cast<std::size_t>(nbins_));
@@ -415,16 +414,14 @@ class ThrustBackend final : public Backend {
     const thrust::counting_iterator<std::int32_t> first(0);
     Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
     thrust::stable_sort_by_key(pol, sight_key_.begin(), sight_key_.end(), sight_order_.begin());
-    thrust::lower_bound(pol, sight_key_.begin(), sight_key_.end(), first, first + nbins_,
-                        sight_start_.begin());
-    thrust::upper_bound(pol, sight_key_.begin(), sight_key_.end(), first, first + nbins_,
-                        sight_end_.begin());
-    Traits::for_each(n_,
-                     GatherSightings{a, raw(sight_order_), raw(sight_target_), raw(sight_outcome_),
-                                     raw(sight_x_), raw(sight_y_), raw(sight_side_)});
-    return SightingView{
-        nbins_,        raw(sight_start_), raw(sight_end_), raw(sight_target_), raw(sight_outcome_),
-        raw(sight_x_), raw(sight_y_),     raw(sight_side_)};
+    const auto block_first = thrust::make_transform_iterator(
+        first, ImpactBlockFirstKey{p_.impact_cells_per_bin * p_.impact_cells_per_bin});
+    thrust::lower_bound(pol, sight_key_.begin(), sight_key_.end(), block_first,
+                        block_first + 2 * nbins_ + 1, sight_start_.begin());
+    Traits::for_each(n_, GatherSightings{a, raw(sight_order_), raw(sight_target_),
+                                         raw(sight_outcome_), raw(sight_x_), raw(sight_y_)});
+    return SightingView{raw(sight_key_),     raw(sight_start_), raw(sight_target_),
+                        raw(sight_outcome_), raw(sight_x_),     raw(sight_y_)};
   }
 
   /// Own squads by side and bin (kernels/targeting.cuh, SquadBins), for the targeting
@@ -566,11 +563,11 @@ class ThrustBackend final : public Backend {
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
   vec<std::int32_t> bin_start_, bin_end_, side_start_;
-  vec<std::int32_t> sight_key_, sight_order_, sight_start_, sight_end_;  ///< Resolve's sightings
-  vec<float> binned_x_, binned_y_;  ///< positions in bin order (BinView)
+  vec<std::int32_t> sight_key_, sight_order_, sight_start_;  ///< Resolve's sightings
+  vec<float> binned_x_, binned_y_;                           ///< positions in bin order (BinView)
   vec<std::uint8_t> binned_side_;
   vec<std::int32_t> sight_target_;  ///< SightingView's copies
-  vec<std::uint8_t> sight_outcome_, sight_side_;
+  vec<std::uint8_t> sight_outcome_;
   vec<float> sight_x_, sight_y_;
   vec<std::int32_t> sq_key_, sq_order_, sq_start_, sq_end_;  ///< SquadBins
   vec<std::uint16_t> n_friends_, n_enemies_;
@@ -644,7 +641,7 @@ class ThrustBackend final : public Backend {
     for (const auto* v :
          {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_, &u_profile_, &u_level_,
           &u_order_, &profile_, &terrain_, &sett_changed_, &damage_, &spotted_, &reach_[0],
-          &reach_[1], &binned_side_, &sight_outcome_, &sight_side_})
+          &reach_[1], &binned_side_, &sight_outcome_})
       f(*v);
     for (const auto* v :
          {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,
@@ -653,7 +650,7 @@ class ThrustBackend final : public Backend {
           &bin_end_,     &side_start_,    &crossing_,     &settlement_,   &sett_offsets_,
           &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
           &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
-          &sight_order_, &sight_start_,   &sight_end_,    &sight_target_})
+          &sight_order_, &sight_start_,   &sight_target_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

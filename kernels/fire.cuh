@@ -70,10 +70,34 @@ struct Fire {
   }
 };
 
+/// Column and row of the impact cell holding point (x, y) (ModelParams::impact_cell_m),
+/// clamped to the bins' extent: bin column cx / F, row cy / F, with F impact cells per bin.
+SALIENT_HD inline void impact_cell_of(const ModelParams& p, float x, float y, std::int32_t& cx,
+                                      std::int32_t& cy) {
+  const std::int32_t ncx = p.bins_x * p.impact_cells_per_bin;
+  const std::int32_t ncy = p.bins_y * p.impact_cells_per_bin;
+  cx = static_cast<std::int32_t>(x / p.impact_cell_m);
+  cy = static_cast<std::int32_t>(y / p.impact_cell_m);
+  cx = cx < 0 ? 0 : (cx >= ncx ? ncx - 1 : cx);
+  cy = cy < 0 ? 0 : (cy >= ncy ? ncy - 1 : cy);
+}
+
+/// Sort key of a sighting whose target is on `side` in impact cell (cx, cy):
+/// (2 b + side) F^2 + (row in bin) F + (column in bin), for the bin b holding the cell. Each
+/// (bin, side) owns the keys [(2 b + side) F^2, (2 b + side + 1) F^2), and the cells of one
+/// row within one bin have consecutive keys.
+SALIENT_HD inline std::int32_t impact_key(const ModelParams& p, std::int32_t cx, std::int32_t cy,
+                                          std::uint8_t side) {
+  const std::int32_t f = p.impact_cells_per_bin;
+  const std::int32_t b = (cy / f) * p.bins_x + cx / f;
+  return (2 * b + side) * f * f + (cy % f) * f + cx % f;
+}
+
 /// Sort keys of the sightings that Resolve scans: agent i that detected a target t this
-/// step gets the bin of t, every other agent nbins (after all real bins). Every burst is
-/// fired at the shooter's detected target, so the agents of bin b's key range are all those
-/// that saw or fired at someone in bin b.
+/// step gets impact_key of t's impact cell and side; every other agent the key after all
+/// real ones, 2 nbins F^2. Every burst is fired at the shooter's detected target, so the
+/// entries of one impact cell and side are all the sightings of, and bursts at, that side's
+/// agents in the cell.
 struct SightingKey {
   ModelParams p;
   AgentView a;
@@ -82,24 +106,36 @@ struct SightingKey {
 
   SALIENT_HD void operator()(std::int32_t i) const {
     const std::int32_t t = a.target[i];
-    key[i] = t >= 0 ? a.bin[t] : p.bins_x * p.bins_y;
+    const std::int32_t nbins = p.bins_x * p.bins_y;
+    if (t >= 0 && a.bin[t] < nbins) {  // a target is active (it was seen this step)
+      std::int32_t cx, cy;
+      impact_cell_of(p, a.x[t], a.y[t], cx, cy);
+      key[i] = impact_key(p, cx, cy, a.side[t]);
+    } else {
+      key[i] = 2 * nbins * p.impact_cells_per_bin * p.impact_cells_per_bin;
+    }
     order[i] = i;
   }
 };
 
-/// This step's sightings sorted by the bin of their target (SightingKey), with copies of what
-/// Resolve reads of each, so that its scan reads them contiguously: the target, the burst's
-/// outcome (kNoShot if the soldier who saw it did not fire) and the target's position and
-/// side. Bin nb holds the entries [start[nb], end[nb]).
+/// (bin, side) block q's first key, q F^2: lower_bound of these over the sorted keys gives
+/// SightingView::start.
+struct ImpactBlockFirstKey {
+  std::int32_t cells_per_block;  ///< F^2
+  SALIENT_HD std::int32_t operator()(std::int32_t q) const { return q * cells_per_block; }
+};
+
+/// This step's sightings sorted by SightingKey, with copies of what Resolve reads of each,
+/// so that its scan reads them contiguously: the target, the burst's outcome (kNoShot if the
+/// soldier who saw it did not fire) and the target's position. The (bin, side) block q
+/// holds the entries [start[q], start[q + 1]) (2 nbins + 1 values), in key order.
 struct SightingView {
-  std::int32_t nbins;
+  const std::int32_t* key;
   const std::int32_t* start;
-  const std::int32_t* end;
   const std::int32_t* target;
   const std::uint8_t* outcome;
   const float* target_x;  ///< metres
   const float* target_y;
-  const std::uint8_t* target_side;
 };
 
 /// Fills SightingView's copies for sorted entry k (agent order[k]). Entries of agents without
@@ -112,7 +148,6 @@ struct GatherSightings {
   std::uint8_t* outcome;
   float* target_x;
   float* target_y;
-  std::uint8_t* target_side;
 
   SALIENT_HD void operator()(std::int32_t k) const {
     const std::int32_t i = order[k];
@@ -122,17 +157,56 @@ struct GatherSightings {
     outcome[k] = a.shot_target[i] >= 0 ? a.shot_outcome[i] : static_cast<std::uint8_t>(kNoShot);
     target_x[k] = a.x[t];
     target_y[k] = a.y[t];
-    target_side[k] = a.side[t];
   }
 };
 
+/// First index in [lo, hi) of the sorted keys whose key is >= `value` (hi if none).
+SALIENT_HD inline std::int32_t lower_bound_key(const std::int32_t* key, std::int32_t lo,
+                                               std::int32_t hi, std::int32_t value) {
+  while (lo < hi) {
+    const std::int32_t mid = lo + (hi - lo) / 2;
+    if (key[mid] < value)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/// Calls f(k) for every sighting entry k whose target is on `side` in the 3x3 impact cells
+/// around (cx, cy): per row, one binary search per bin the row's cells fall in.
+template <class F>
+SALIENT_HD void for_each_nearby_sighting(const ModelParams& p, const SightingView& v,
+                                         std::int32_t cx, std::int32_t cy, std::uint8_t side,
+                                         F&& f) {
+  const std::int32_t cells = p.impact_cells_per_bin;
+  const std::int32_t ncx = p.bins_x * cells, ncy = p.bins_y * cells;
+  for (std::int32_t row = cy - 1; row <= cy + 1; ++row) {
+    if (row < 0 || row >= ncy) continue;
+    std::int32_t c0 = cx - 1 < 0 ? 0 : cx - 1;
+    const std::int32_t c1 = cx + 1 >= ncx ? ncx - 1 : cx + 1;
+    while (c0 <= c1) {
+      const std::int32_t bin_col = c0 / cells;
+      const std::int32_t last = bin_col * cells + cells - 1 < c1 ? bin_col * cells + cells - 1 : c1;
+      const std::int32_t block = 2 * ((row / cells) * p.bins_x + bin_col) + side;
+      const std::int32_t hi_key = impact_key(p, last, row, side);
+      const std::int32_t end = v.start[block + 1];
+      for (std::int32_t k =
+               lower_bound_key(v.key, v.start[block], end, impact_key(p, c0, row, side));
+           k < end && v.key[k] <= hi_key; ++k)
+        f(k);
+      c0 = last + 1;
+    }
+  }
+}
+
 /// Applies the bursts aimed at agent j (and near misses and casualties among friends near it)
 /// to its status, health, suppression and morale, and notes whether an enemy saw it.
-/// `sightings` lists, per bin, the sightings whose target is in that bin: a bin's edge is at
-/// least the longest sensor or weapon range plus the larger of the near-miss and casualty
-/// radii, so the 3x3 bins around j hold every agent that saw j, every burst at j and every
-/// burst at a friend within those radii of j. (A scan of every agent of those bins finds the
-/// same, at the cost of visiting neighbours who neither saw nor fired at anyone.)
+/// `sightings` are sorted by the impact cell and side of their target (SightingKey): an
+/// impact cell's edge is at least the larger of the near-miss and casualty radii, so the 3x3
+/// impact cells around j, on j's side, hold every sighting of j, every burst at j and every
+/// burst at a friend within those radii of j. (A scan of every sighting of the 3x3 bins
+/// finds the same, at the cost of visiting bursts too far away to matter.)
 struct Resolve {
   ModelParams p;
   AgentView a;
@@ -148,7 +222,9 @@ struct Resolve {
     std::uint32_t incoming = 0, light = 0, serious = 0, kills = 0, near_misses = 0, casualties = 0;
     bool spotted = false;
     const SightingView& v = sightings;
-    for_each_neighbour_entry(p, v.start, v.end, a.bin[j], [&](std::int32_t k) {
+    std::int32_t cx, cy;
+    impact_cell_of(p, xj, yj, cx, cy);
+    for_each_nearby_sighting(p, v, cx, cy, side, [&](std::int32_t k) {
       const std::int32_t t = v.target[k];
       spotted = spotted || t == j;
       const std::uint8_t o = v.outcome[k];
@@ -160,7 +236,6 @@ struct Resolve {
         kills += o == kKill;
         return;
       }
-      if (v.target_side[k] != side) return;  // fire at the other side's agents
       const float dx = v.target_x[k] - xj, dy = v.target_y[k] - yj;
       const float d2 = dx * dx + dy * dy;
       if (o == kMiss && d2 <= near2) ++near_misses;

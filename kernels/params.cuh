@@ -56,6 +56,11 @@ struct ModelParams {
   // Spatial bins for neighbour search (square, at least the longest interaction range).
   std::int32_t bins_x, bins_y;
   float bin_size_m;
+  // Resolve's finer grid: each bin split into impact_cells_per_bin^2 square impact cells of
+  // edge impact_cell_m (bin_size_m / impact_cells_per_bin), at least the larger of the
+  // near-miss and casualty radii plus 1 m (kernels/fire.cuh, impact_key).
+  std::int32_t impact_cells_per_bin;
+  float impact_cell_m;
 
   // Territory.
   std::int32_t control_radius_cells;  ///< control radius in cells (rounded from metres)

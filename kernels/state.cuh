@@ -146,23 +146,6 @@ SALIENT_HD inline std::int32_t cell_of(const ModelParams& p, float x, float y) {
   return r * p.nx + c;
 }
 
-/// Calls f(k) for every sorted index k of the 3x3 bins around `bin` (bin nb holds the
-/// indices [start[nb], end[nb])), in bin order.
-template <class F>
-SALIENT_HD void for_each_neighbour_entry(const ModelParams& p, const std::int32_t* start,
-                                         const std::int32_t* end, std::int32_t bin, F&& f) {
-  const std::int32_t bx = bin % p.bins_x;
-  const std::int32_t by = bin / p.bins_x;
-  for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
-    if (ny < 0 || ny >= p.bins_y) continue;
-    for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
-      if (nx < 0 || nx >= p.bins_x) continue;
-      const std::int32_t nb = ny * p.bins_x + nx;
-      for (std::int32_t k = start[nb]; k < end[nb]; ++k) f(k);
-    }
-  }
-}
-
 /// Calls f(j) for every agent j in the 3x3 bins around `bin`, in (bin, id) order.
 template <class F>
 SALIENT_HD void for_each_neighbour(const ModelParams& p, const BinView& b, std::int32_t bin,

@@ -26,8 +26,8 @@ struct MiniWorld {
   std::vector<std::int32_t> sorted_ids, side_start;  ///< bins(): ids by (side, id)
   std::vector<float> binned_x, binned_y;             ///< bins() copies, in sorted_ids order
   std::vector<std::uint8_t> binned_side;
-  std::vector<std::int32_t> sight_ids, sight_target, sight_range;  ///< sightings()
-  std::vector<std::uint8_t> sight_outcome, sight_side;
+  std::vector<std::int32_t> sight_ids, sight_key, sight_start, sight_target;  ///< sightings()
+  std::vector<std::uint8_t> sight_outcome;
   std::vector<float> sight_x, sight_y;
   std::vector<std::uint16_t> n_friends, n_enemies;
   std::vector<std::uint8_t> shot_outcome, spotted;
@@ -40,6 +40,7 @@ struct MiniWorld {
     p.width_m = nx * p.cell_size_m, p.height_m = ny * p.cell_size_m;
     p.bins_x = p.bins_y = 1;
     p.bin_size_m = 1e9f;
+    p.impact_cells_per_bin = 1, p.impact_cell_m = 1e9f;
     terrain.assign(static_cast<std::size_t>(nx) * ny, kOpen);
     cover.assign(terrain.size(), 0.0f);
   }
@@ -157,27 +158,34 @@ struct MiniWorld {
   void sense(std::uint32_t step) { sync(), each(Sense{p, agents(), bins(), raster(), step}); }
   void fire(std::uint32_t step) { sync(), each(Fire{p, agents(), units(), raster(), step}); }
   void resolve() { sync(), each(Resolve{p, agents(), units(), sightings()}); }
-  /// This step's sightings in one bin, with their copies (as the backend's sort_sightings).
+  /// This step's sightings sorted by impact cell and side, with their copies and the
+  /// (bin, side) block starts, as the backend's sort_sightings builds them.
   SightingView sightings() {
-    sight_ids.clear();
-    for (std::int32_t i = 0; i < static_cast<std::int32_t>(a.size()); ++i)
-      if (target[static_cast<std::size_t>(i)] >= 0) sight_ids.push_back(i);
-    const auto n = sight_ids.size();
+    AgentView av = agents();
+    const auto n = static_cast<std::int32_t>(a.size());
+    std::vector<std::int32_t> key(n), order(n);
+    for (std::int32_t i = 0; i < n; ++i) SightingKey{p, av, key.data(), order.data()}(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::int32_t l, std::int32_t r) { return key[l] < key[r]; });
+    sight_key.resize(n);
+    for (std::int32_t k = 0; k < n; ++k) sight_key[k] = key[order[k]];
+    const std::int32_t blocks = 2 * p.bins_x * p.bins_y + 1;
+    const std::int32_t per_block = p.impact_cells_per_bin * p.impact_cells_per_bin;
+    sight_start.resize(blocks);
+    for (std::int32_t q = 0; q < blocks; ++q)
+      sight_start[q] = static_cast<std::int32_t>(
+          std::lower_bound(sight_key.begin(), sight_key.end(), q * per_block) - sight_key.begin());
+    sight_ids = order;
     sight_target.resize(n), sight_outcome.resize(n), sight_x.resize(n), sight_y.resize(n);
-    sight_side.resize(n);
-    for (std::size_t k = 0; k < n; ++k)
-      GatherSightings{
-          agents(),       sight_ids.data(), sight_target.data(), sight_outcome.data(),
-          sight_x.data(), sight_y.data(),   sight_side.data()}(static_cast<std::int32_t>(k));
-    sight_range = {0, static_cast<std::int32_t>(n)};
-    return SightingView{1,
-                        sight_range.data(),
-                        sight_range.data() + 1,
-                        sight_target.data(),
-                        sight_outcome.data(),
-                        sight_x.data(),
-                        sight_y.data(),
-                        sight_side.data()};
+    for (std::int32_t k = 0; k < n; ++k)
+      GatherSightings{av,
+                      sight_ids.data(),
+                      sight_target.data(),
+                      sight_outcome.data(),
+                      sight_x.data(),
+                      sight_y.data()}(k);
+    return SightingView{sight_key.data(),     sight_start.data(), sight_target.data(),
+                        sight_outcome.data(), sight_x.data(),     sight_y.data()};
   }
   void move(std::uint32_t step) {
     sync(), each(DecideAndMove{p, agents(), units(), raster(), step});
