@@ -66,7 +66,7 @@ class ThrustBackend final : public Backend {
       v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
-    binned_x_.resize(n_), binned_y_.resize(n_), binned_side_.resize(n_);
+    binned_x_.resize(n_), binned_y_.resize(n_), binned_conceal_.resize(n_), binned_look_.resize(n_);
     sight_target_.resize(n_), sight_outcome_.resize(n_), sight_x_.resize(n_), sight_y_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
@@ -158,10 +158,11 @@ class ThrustBackend final : public Backend {
     thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + 2 * nbins_ + 1,
                         side_start_.begin());
     Traits::for_each(nbins_, BinRanges{raw(side_start_), raw(bin_start_), raw(bin_end_)});
-    Traits::for_each(
-        n_, GatherBinned{a, raw(order_), raw(binned_x_), raw(binned_y_), raw(binned_side_)});
-    const BinView bins{nbins_,         raw(order_),    raw(bin_start_),   raw(bin_end_),
-                       raw(binned_x_), raw(binned_y_), raw(binned_side_), raw(side_start_)};
+    Traits::for_each(n_, GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_),
+                                      raw(binned_y_), raw(binned_conceal_), raw(binned_look_)});
+    const BinView bins{nbins_,          raw(order_),    raw(bin_start_),      raw(bin_end_),
+                       raw(binned_x_),  raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
+                       raw(side_start_)};
     timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
@@ -565,7 +566,8 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> bin_start_, bin_end_, side_start_;
   vec<std::int32_t> sight_key_, sight_order_, sight_start_;  ///< Resolve's sightings
   vec<float> binned_x_, binned_y_;                           ///< positions in bin order (BinView)
-  vec<std::uint8_t> binned_side_;
+  vec<float> binned_conceal_;       ///< concealment under each, in bin order
+  vec<std::uint8_t> binned_look_;   ///< kLookInCover | kLookMoved, in bin order
   vec<std::int32_t> sight_target_;  ///< SightingView's copies
   vec<std::uint8_t> sight_outcome_;
   vec<float> sight_x_, sight_y_;
@@ -634,14 +636,15 @@ class ThrustBackend final : public Backend {
   /// Calls f(array) for every device array the backend holds (state_bytes).
   template <class F>
   void all_arrays(F&& f) const {
-    for (const auto* v : {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_,
-                          &suppression_, &u_obj_x_, &u_obj_y_, &u_cx_, &u_cy_, &u_spread_, &cover_,
-                          &binned_x_, &binned_y_, &sight_x_, &sight_y_})
+    for (const auto* v :
+         {&x_,      &y_,           &off_x_,    &off_y_,          &home_x_,  &home_y_, &health_,
+          &morale_, &suppression_, &u_obj_x_,  &u_obj_y_,        &u_cx_,    &u_cy_,   &u_spread_,
+          &cover_,  &binned_x_,    &binned_y_, &binned_conceal_, &sight_x_, &sight_y_})
       f(*v);
     for (const auto* v :
          {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_, &u_profile_, &u_level_,
           &u_order_, &profile_, &terrain_, &sett_changed_, &damage_, &spotted_, &reach_[0],
-          &reach_[1], &binned_side_, &sight_outcome_})
+          &reach_[1], &binned_look_, &sight_outcome_})
       f(*v);
     for (const auto* v :
          {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,

@@ -25,7 +25,7 @@ SALIENT_HD inline float detection_probability(const SideParams& observer, float 
 }
 
 /// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must be sorted by (bin,
-/// side, id) and carry the sorted copies of x and y and side_start (AssignBin, GatherBinned).
+/// side, id) and carry side_start and the sorted copies of GatherBinned.
 struct Sense {
   ModelParams p;
   AgentView a;
@@ -65,14 +65,17 @@ struct Sense {
           // Detected = line of sight AND the roll u < pd. Neither depends on the other (the
           // roll is a counter-based draw for the pair), so the cheap roll goes first and the
           // line-of-sight traversal runs only for the pairs it lets through: same result.
-          const float conceal = p.terrain[r.terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
-          const float pd = detection_probability(sp, sqrt_cr(d2), conceal, a.posture[j] == kInCover,
-                                                 a.moved[j] != 0, p.stationary_detect);
+          // What is read of j comes from the bin-ordered copies (GatherBinned).
+          const std::uint8_t look = bins.look[k];
+          const float pd = detection_probability(sp, sqrt_cr(d2), bins.concealment[k],
+                                                 (look & kLookInCover) != 0,
+                                                 (look & kLookMoved) != 0, p.stationary_detect);
           const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
                                                Purpose::kDetect, static_cast<std::uint32_t>(j))
                                             .v[0]);
           if (u >= pd) continue;
-          if (!line_of_sight(p, r.terrain, xi, yi, a.x[j], a.y[j], p.los_max_depth_m)) continue;
+          if (!line_of_sight(p, r.terrain, xi, yi, bins.x[k], bins.y[k], p.los_max_depth_m))
+            continue;
           ++enemies;
           if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
             best = j;

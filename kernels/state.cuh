@@ -83,7 +83,8 @@ struct UnitView {
 };
 
 /// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin; and,
-/// where a phase scans positions, copies of the agents' x, y and side in that sorted order
+/// where a phase scans positions, copies of the agents' x, y and of how an observer sees them
+/// (concealment and look) in that sorted order
 /// (entry k is agent sorted_id[k]), so that a neighbour scan reads them contiguously instead
 /// of through the ids (null where not gathered).
 struct BinView {
@@ -93,7 +94,8 @@ struct BinView {
   const std::int32_t* end;
   const float* x = nullptr;  ///< metres
   const float* y = nullptr;
-  const std::uint8_t* side = nullptr;
+  const float* concealment = nullptr;  ///< of the agent's cell's terrain
+  const std::uint8_t* look = nullptr;  ///< kLookInCover | kLookMoved
   /// Where the entries are sorted by (bin, side, id): the first index of side s in bin b is
   /// side_start[2 b + s], and side_start[2 b + 2] ends bin b (2 nbins + 1 values).
   const std::int32_t* side_start = nullptr;
@@ -110,22 +112,6 @@ SALIENT_HD inline std::uint32_t count_within(const float* x, const float* y, std
   }
   return count;
 }
-
-/// Gathers the sorted copies of x, y and side for BinView (entry k from agent sorted_id[k]).
-struct GatherBinned {
-  AgentView a;
-  const std::int32_t* sorted_id;
-  float* x;
-  float* y;
-  std::uint8_t* side;
-
-  SALIENT_HD void operator()(std::int32_t k) const {
-    const std::int32_t j = sorted_id[k];
-    x[k] = a.x[j];
-    y[k] = a.y[j];
-    side[k] = a.side[j];
-  }
-};
 
 /// Raster arrays, row-major [ny][nx], cell (col, row) at index row * nx + col.
 struct RasterView {
@@ -145,6 +131,32 @@ SALIENT_HD inline std::int32_t cell_of(const ModelParams& p, float x, float y) {
   r = r < 0 ? 0 : (r >= p.ny ? p.ny - 1 : r);
   return r * p.nx + c;
 }
+
+/// BinView::look bits: the agent lies in cover; it moved last step.
+inline constexpr std::uint8_t kLookInCover = 1, kLookMoved = 2;
+
+/// Gathers BinView's sorted copies (entry k from agent sorted_id[k]): position, the
+/// concealment of the terrain under the agent and its look bits, all that Sense reads of a
+/// target besides its id.
+struct GatherBinned {
+  ModelParams p;
+  AgentView a;
+  const std::uint8_t* terrain;  ///< raster terrain classes
+  const std::int32_t* sorted_id;
+  float* x;
+  float* y;
+  float* concealment;
+  std::uint8_t* look;
+
+  SALIENT_HD void operator()(std::int32_t k) const {
+    const std::int32_t j = sorted_id[k];
+    x[k] = a.x[j];
+    y[k] = a.y[j];
+    concealment[k] = p.terrain[terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
+    look[k] = static_cast<std::uint8_t>((a.posture[j] == kInCover ? kLookInCover : 0) |
+                                        (a.moved[j] != 0 ? kLookMoved : 0));
+  }
+};
 
 /// Calls f(j) for every agent j in the 3x3 bins around `bin`, in (bin, id) order.
 template <class F>

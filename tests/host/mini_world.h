@@ -23,9 +23,9 @@ struct MiniWorld {
   std::vector<float> cover;
   std::vector<std::int32_t> crossing;
   std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
-  std::vector<std::int32_t> sorted_ids, side_start;  ///< bins(): ids by (side, id)
-  std::vector<float> binned_x, binned_y;             ///< bins() copies, in sorted_ids order
-  std::vector<std::uint8_t> binned_side;
+  std::vector<std::int32_t> sorted_ids, side_start;       ///< bins(): ids by (side, id)
+  std::vector<float> binned_x, binned_y, binned_conceal;  ///< bins() copies, sorted_ids order
+  std::vector<std::uint8_t> binned_look;
   std::vector<std::int32_t> sight_ids, sight_key, sight_start, sight_target;  ///< sightings()
   std::vector<std::uint8_t> sight_outcome;
   std::vector<float> sight_x, sight_y;
@@ -132,11 +132,17 @@ struct MiniWorld {
       return a.side[static_cast<std::size_t>(i)] < a.side[static_cast<std::size_t>(j)];
     });
     const auto n = sorted_ids.size();
-    binned_x.resize(n), binned_y.resize(n), binned_side.resize(n);
+    binned_x.resize(n), binned_y.resize(n), binned_conceal.resize(n), binned_look.resize(n);
     for (std::size_t k = 0; k < n; ++k)
-      GatherBinned{agents(), sorted_ids.data(), binned_x.data(), binned_y.data(),
-                   binned_side.data()}(static_cast<std::int32_t>(k));
-    const auto side0 = std::count(binned_side.begin(), binned_side.end(), std::uint8_t{0});
+      GatherBinned{p,
+                   agents(),
+                   terrain.data(),
+                   sorted_ids.data(),
+                   binned_x.data(),
+                   binned_y.data(),
+                   binned_conceal.data(),
+                   binned_look.data()}(static_cast<std::int32_t>(k));
+    const auto side0 = std::count(a.side.begin(), a.side.end(), std::uint8_t{0});
     side_start = {0, static_cast<std::int32_t>(side0), static_cast<std::int32_t>(n)};
     return BinView{1,
                    sorted_ids.data(),
@@ -144,10 +150,10 @@ struct MiniWorld {
                    bin_end.data(),
                    binned_x.data(),
                    binned_y.data(),
-                   binned_side.data(),
+                   binned_conceal.data(),
+                   binned_look.data(),
                    side_start.data()};
   }
-
   /// Runs one phase functor over all agents.
   template <class F>
   void each(const F& f) {
