@@ -16,6 +16,8 @@ struct OmpTraits {
   static auto policy() { return thrust::omp::par; }
   /// Segmented reductions as one transform_reduce per segment (see choose_targets).
   static constexpr bool kReduceByKey = false;
+  /// The control dilation row by row (ControlRowSweep, ControlUpdateRow).
+  static constexpr bool kControlByRow = true;
   static constexpr const char* kName = "cpu";
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}

@@ -125,6 +125,8 @@ struct CudaTraits {
   }
   /// Segmented reductions as one reduce_by_key (see choose_targets).
   static constexpr bool kReduceByKey = true;
+  /// The control dilation cell by cell, one thread each (ControlRowPass, ControlUpdate).
+  static constexpr bool kControlByRow = false;
   static constexpr const char* kName = "cuda";
   using PhaseTimer = EventPhaseTimer;
   static void synchronize() { cudaDeviceSynchronize(); }

@@ -455,8 +455,13 @@ class ThrustBackend final : public Backend {
     Traits::for_each(unique,
                      ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
     if (drones_ && step > 0) Traits::for_each(ncells_, DroneSighting{p_, r, picture(), step});
-    Traits::for_each(ncells_, ControlRowPass{p_, r});
-    Traits::for_each(ncells_, ControlUpdate{p_, r});
+    if constexpr (Traits::kControlByRow) {
+      Traits::for_each(p_.ny, ControlRowSweep{p_, r});
+      Traits::for_each(p_.ny, ControlUpdateRow{p_, r});
+    } else {
+      Traits::for_each(ncells_, ControlRowPass{p_, r});
+      Traits::for_each(ncells_, ControlUpdate{p_, r});
+    }
     Traits::for_each(nsettlements_, SettlementControl{settlements(), raw(control_)});
   }
 

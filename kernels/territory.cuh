@@ -100,4 +100,70 @@ struct ControlUpdate {
   }
 };
 
+/// The row pass for one whole row, as two sweeps (nearest presence at or left of each cell,
+/// then at or right of it): the same reach as ControlRowPass, in time independent of the
+/// radius and without its data-dependent branches. For the CPU backend, which deals rows to
+/// its threads; tests/host/test_model.cpp checks it against ControlRowPass.
+struct ControlRowSweep {
+  ModelParams p;
+  RasterView r;
+
+  SALIENT_HD void operator()(std::int32_t row) const {
+    const std::int32_t nx = p.nx, rad = p.control_radius_cells;
+    constexpr std::int32_t kFar = 1 << 29;
+    for (int s = 0; s < kSides; ++s) {
+      const std::uint16_t* presence = r.presence[s] + static_cast<std::int64_t>(row) * nx;
+      std::uint8_t* reach = r.reach[s] + static_cast<std::int64_t>(row) * nx;
+      std::int32_t last = -kFar;
+      for (std::int32_t col = 0; col < nx; ++col) {
+        last = presence[col] > 0 ? col : last;
+        const std::int32_t d = col - last;
+        reach[col] = static_cast<std::uint8_t>(d <= rad ? d : 255);
+      }
+      std::int32_t next = kFar;
+      for (std::int32_t col = nx - 1; col >= 0; --col) {
+        next = presence[col] > 0 ? col : next;
+        const std::int32_t d = next - col;
+        reach[col] = static_cast<std::uint8_t>(d < reach[col] && d <= rad ? d : reach[col]);
+      }
+    }
+  }
+};
+
+/// The column pass and control update for one whole row, column chunk by column chunk, each
+/// source row's reach read contiguously: the same rule as ControlUpdate (h != 255 and
+/// h^2 + dy^2 <= rad^2, i.e. h^2 <= rad^2 - dy^2 since rad <= 254). For the CPU backend;
+/// tests/host/test_model.cpp checks it against ControlUpdate.
+struct ControlUpdateRow {
+  ModelParams p;
+  RasterView r;
+
+  SALIENT_HD void operator()(std::int32_t row) const {
+    const std::int32_t nx = p.nx, rad = p.control_radius_cells;
+    constexpr std::int32_t kChunk = 256;
+    for (std::int32_t c0 = 0; c0 < nx; c0 += kChunk) {
+      const std::int32_t n = nx - c0 < kChunk ? nx - c0 : kChunk;
+      std::uint8_t present[kSides][kChunk];
+      for (int s = 0; s < kSides; ++s) {
+        for (std::int32_t c = 0; c < n; ++c) present[s][c] = 0;
+        for (std::int32_t dy = -rad; dy <= rad; ++dy) {
+          const std::int32_t rr = row + dy;
+          if (rr < 0 || rr >= p.ny) continue;
+          const std::int32_t limit = rad * rad - dy * dy;
+          const std::uint8_t* h = r.reach[s] + static_cast<std::int64_t>(rr) * nx + c0;
+          for (std::int32_t c = 0; c < n; ++c) {
+            const std::int32_t hc = h[c];
+            present[s][c] |= static_cast<std::uint8_t>(hc != 255 && hc * hc <= limit);
+          }
+        }
+      }
+      std::int8_t* control = r.control + static_cast<std::int64_t>(row) * nx + c0;
+      for (std::int32_t c = 0; c < n; ++c) {
+        if (present[0][c] && !present[1][c]) control[c] = 0;
+        if (present[1][c] && !present[0][c]) control[c] = 1;
+      }
+    }
+  }
+};
+
 }  // namespace salient

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <random>
 
 #include "h5_read.h"
 #include "kernels/fire.cuh"
@@ -87,6 +88,56 @@ TEST(Model, ControlHeldByLoneSideWithinRadius) {
   EXPECT_EQ(r.control[at(15, 15)], 1);
   EXPECT_EQ(r.control[at(10, 12)], -1);  // was contested, stays unheld
   EXPECT_EQ(r.control[at(10, 14)], 0);
+}
+
+TEST(Model, ControlByRowEqualsControlByCell) {
+  // The CPU backend's row sweeps (ControlRowSweep, ControlUpdateRow) against the per-cell
+  // passes the CUDA backend runs, on random presence of varied density, radii 0 to 9 and
+  // rows longer than the row update's 256-column chunk.
+  std::mt19937 gen(7);
+  int changed = 0;  // cells whose holder the passes changed
+  for (const auto [nx, ny] : {std::pair{37, 23}, std::pair{600, 9}, std::pair{1, 40}}) {
+    for (const int rad : {0, 1, 2, 3, 9}) {
+      for (const double density : {0.002, 0.03, 0.3}) {
+        ModelParams p{};
+        p.nx = nx, p.ny = ny, p.control_radius_cells = rad;
+        RasterArrays cell;
+        cell.resize(nx, ny);
+        std::bernoulli_distribution occupied(density);
+        std::uniform_int_distribution<int> holder(-1, 1);
+        for (std::size_t c = 0; c < cell.size(); ++c) {
+          cell.presence[0][c] = occupied(gen) ? 3 : 0;
+          cell.presence[1][c] = occupied(gen) ? 1 : 0;
+          cell.control[c] = static_cast<std::int8_t>(holder(gen));
+        }
+        RasterArrays row = cell;
+        const std::vector<std::int8_t> initial = cell.control;
+        std::vector<std::uint8_t> reach_cell[2], reach_row[2];
+        for (int s = 0; s < 2; ++s)
+          reach_cell[s].assign(cell.size(), 7), reach_row[s].assign(cell.size(), 9);
+        const auto view = [](RasterArrays& r, std::vector<std::uint8_t>* reach) {
+          return RasterView{r.terrain.data(),
+                            r.cover.data(),
+                            r.control.data(),
+                            {r.presence[0].data(), r.presence[1].data()},
+                            {reach[0].data(), reach[1].data()},
+                            nullptr};
+        };
+        const RasterView vc = view(cell, reach_cell), vr = view(row, reach_row);
+        for (int c = 0; c < nx * ny; ++c) ControlRowPass{p, vc}(c);
+        for (int c = 0; c < nx * ny; ++c) ControlUpdate{p, vc}(c);
+        for (int y = 0; y < ny; ++y) ControlRowSweep{p, vr}(y);
+        for (int y = 0; y < ny; ++y) ControlUpdateRow{p, vr}(y);
+        SCOPED_TRACE(testing::Message()
+                     << nx << "x" << ny << " radius " << rad << " density " << density);
+        EXPECT_EQ(reach_row[0], reach_cell[0]);
+        EXPECT_EQ(reach_row[1], reach_cell[1]);
+        EXPECT_EQ(row.control, cell.control);
+        for (std::size_t c = 0; c < initial.size(); ++c) changed += initial[c] != cell.control[c];
+      }
+    }
+  }
+  EXPECT_GT(changed, 1000);  // the passes did assign control
 }
 
 TEST(Model, PresenceCountsActiveUnbrokenAgents) {
