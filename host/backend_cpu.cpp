@@ -4,6 +4,7 @@
 #include <thrust/system/omp/vector.h>
 
 #include "phase_timer.h"
+#include "radix_sort.h"
 #include "thrust_backend.cuh"
 
 namespace salient {
@@ -36,6 +37,17 @@ struct OmpTraits {
   static void for_each_dynamic(std::int32_t n, const F& f) {
 #pragma omp parallel for schedule(dynamic, 128)
     for (std::int32_t i = 0; i < n; ++i) f(i);
+  }
+  /// Stable sort of values by keys in [0, max_key]: the parallel radix sort (radix_sort.h).
+  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
+                                 std::int32_t max_key) {
+    radix_sort(thrust::raw_pointer_cast(key.data()), thrust::raw_pointer_cast(value.data()),
+               static_cast<std::int32_t>(key.size()), max_key);
+  }
+  /// Sort of keys in [0, max_key].
+  static void sort_keys(vector<std::int32_t>& key, std::int32_t max_key) {
+    radix_sort(thrust::raw_pointer_cast(key.data()), nullptr, static_cast<std::int32_t>(key.size()),
+               max_key);
   }
 };
 

@@ -145,6 +145,15 @@ struct CudaTraits {
   static void for_each_dynamic(std::int32_t n, const F& f) {
     for_each(n, f);
   }
+  /// Stable sort of values by keys (in [0, max_key]; CUB's radix sort).
+  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
+                                 std::int32_t /*max_key*/) {
+    thrust::stable_sort_by_key(policy(), key.begin(), key.end(), value.begin());
+  }
+  /// Sort of keys in [0, max_key].
+  static void sort_keys(vector<std::int32_t>& key, std::int32_t /*max_key*/) {
+    thrust::sort(policy(), key.begin(), key.end());
+  }
 };
 
 }  // namespace detail

@@ -154,7 +154,7 @@ class ThrustBackend final : public Backend {
 
     // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
     Traits::for_each(n_, AssignBin{p_, a, raw(key_), raw(order_)});
-    thrust::stable_sort_by_key(pol, key_.begin(), key_.end(), order_.begin());
+    Traits::stable_sort_by_key(key_, order_, 2 * nbins_);
     thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + 2 * nbins_ + 1,
                         side_start_.begin());
     Traits::for_each(nbins_, BinRanges{raw(side_start_), raw(bin_start_), raw(bin_end_)});
@@ -414,7 +414,8 @@ class ThrustBackend final : public Backend {
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
     Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
-    thrust::stable_sort_by_key(pol, sight_key_.begin(), sight_key_.end(), sight_order_.begin());
+    Traits::stable_sort_by_key(sight_key_, sight_order_,
+                               2 * nbins_ * p_.impact_cells_per_bin * p_.impact_cells_per_bin);
     const auto block_first = thrust::make_transform_iterator(
         first, ImpactBlockFirstKey{p_.impact_cells_per_bin * p_.impact_cells_per_bin});
     thrust::lower_bound(pol, sight_key_.begin(), sight_key_.end(), block_first,
@@ -446,7 +447,7 @@ class ThrustBackend final : public Backend {
     const thrust::counting_iterator<std::int32_t> first(0);
     const RasterView r = raster();
     Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
-    thrust::sort(pol, key_.begin(), key_.end());
+    Traits::sort_keys(key_, 4 * ncells_);
     const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
                                             thrust::constant_iterator<std::int32_t>(1),
                                             ukey_.begin(), count_.begin());

@@ -1,0 +1,54 @@
+// The CPU backend's parallel radix sort (host/radix_sort.h) against std::stable_sort: the same
+// keys and the same permutation of values (stability), on 1, 2 and 3 threads.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "host/radix_sort.h"
+
+namespace salient {
+namespace {
+
+TEST(RadixSort, EqualsStableSortOnAnyThreadCount) {
+  const int threads_before = omp_get_max_threads();
+  std::mt19937 gen(11);
+  int checked = 0;
+  for (const std::int32_t n : {0, 1, 2, 3, 1000, 100003}) {
+    for (const std::int32_t max_key : {0, 1, 255, 256, 70000, (1 << 30) + 5}) {
+      std::uniform_int_distribution<std::int32_t> pick(0, max_key);
+      std::vector<std::int32_t> key(static_cast<std::size_t>(n));
+      for (auto& k : key) k = pick(gen);
+      if (n > 10) key[3] = max_key, key[7] = 0;  // both ends of the range
+      std::vector<std::int32_t> order(key.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::vector<std::int32_t> want = order;
+      std::stable_sort(want.begin(), want.end(), [&](std::int32_t l, std::int32_t r) {
+        return key[static_cast<std::size_t>(l)] < key[static_cast<std::size_t>(r)];
+      });
+      std::vector<std::int32_t> want_key(key.size());
+      for (std::size_t i = 0; i < key.size(); ++i)
+        want_key[i] = key[static_cast<std::size_t>(want[i])];
+      for (const int threads : {1, 2, 3}) {
+        omp_set_num_threads(threads);
+        std::vector<std::int32_t> k = key, v = order, keys_only = key;
+        detail::radix_sort(k.data(), v.data(), n, max_key);
+        detail::radix_sort(keys_only.data(), nullptr, n, max_key);
+        SCOPED_TRACE(testing::Message()
+                     << "n " << n << " max_key " << max_key << " threads " << threads);
+        EXPECT_EQ(k, want_key);
+        EXPECT_EQ(v, want);
+        EXPECT_EQ(keys_only, want_key);
+        ++checked;
+      }
+    }
+  }
+  omp_set_num_threads(threads_before);
+  EXPECT_EQ(checked, 6 * 6 * 3);
+}
+
+}  // namespace
+}  // namespace salient
