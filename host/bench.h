@@ -30,6 +30,7 @@ struct BenchResult {
   int threads = 0;
   std::int64_t agents = 0, cells = 0, steps = 0, warmup = 0, state_bytes = 0;
   double step_median_s = 0, step_min_s = 0, step_max_s = 0, step_p10_s = 0, step_p90_s = 0;
+  double step_mean_s = 0;  ///< total time of the timed steps / steps
   double agent_updates_per_s = 0;
   std::vector<double> phase_s;  ///< mean seconds per step of each phase (if timed)
 };

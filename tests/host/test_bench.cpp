@@ -35,6 +35,8 @@ TEST(Bench, MeasuresEveryStepAndEveryPhase) {
   EXPECT_GT(r.cells, 0);
   EXPECT_LE(r.step_min_s, r.step_median_s);
   EXPECT_LE(r.step_median_s, r.step_max_s);
+  EXPECT_LE(r.step_min_s, r.step_mean_s);
+  EXPECT_LE(r.step_mean_s, r.step_max_s);
   EXPECT_NEAR(r.agent_updates_per_s, 2000 / r.step_median_s, 1e-6 * r.agent_updates_per_s);
   ASSERT_EQ(r.phase_s.size(), static_cast<std::size_t>(kPhases));
   double sum = 0;
