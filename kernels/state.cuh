@@ -101,16 +101,34 @@ struct BinView {
   const std::int32_t* side_start = nullptr;
 };
 
-/// How many of the sorted entries [k0, k1) lie within squared distance r2 of (x0, y0): a
-/// branch-free count over contiguous copies, which the compiler can vectorise.
-SALIENT_HD inline std::uint32_t count_within(const float* x, const float* y, std::int32_t k0,
-                                             std::int32_t k1, float x0, float y0, float r2) {
+namespace detail {
+/// count_within's loop: a branch-free count over contiguous copies, which the compiler
+/// vectorises.
+SALIENT_HD inline std::uint32_t count_within_loop(const float* x, const float* y, std::int32_t k0,
+                                                  std::int32_t k1, float x0, float y0, float r2) {
   std::uint32_t count = 0;
   for (std::int32_t k = k0; k < k1; ++k) {
     const float dx = x[k] - x0, dy = y[k] - y0;
     count += !(dx * dx + dy * dy > r2) ? 1u : 0u;
   }
   return count;
+}
+
+/// The same loop on the host, compiled for AVX2 and for baseline x86-64 and picked at run
+/// time (host/count_within.cpp). Each lane computes the same IEEE products, sum and
+/// comparison as the scalar code, so the count is the same on every machine.
+std::uint32_t count_within_host(const float* x, const float* y, std::int32_t k0, std::int32_t k1,
+                                float x0, float y0, float r2);
+}  // namespace detail
+
+/// How many of the sorted entries [k0, k1) lie within squared distance r2 of (x0, y0).
+SALIENT_HD inline std::uint32_t count_within(const float* x, const float* y, std::int32_t k0,
+                                             std::int32_t k1, float x0, float y0, float r2) {
+#if defined(__CUDA_ARCH__)
+  return detail::count_within_loop(x, y, k0, k1, x0, y0, r2);
+#else
+  return detail::count_within_host(x, y, k0, k1, x0, y0, r2);
+#endif
 }
 
 /// Raster arrays, row-major [ny][nx], cell (col, row) at index row * nx + col.

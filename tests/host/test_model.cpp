@@ -1,6 +1,7 @@
 // The first model's equations and rules, checked phase by phase on the host.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -88,6 +89,29 @@ TEST(Model, ControlHeldByLoneSideWithinRadius) {
   EXPECT_EQ(r.control[at(15, 15)], 1);
   EXPECT_EQ(r.control[at(10, 12)], -1);  // was contested, stays unheld
   EXPECT_EQ(r.control[at(10, 14)], 0);
+}
+
+TEST(Model, HostFriendCountEqualsTheScalarLoop) {
+  // count_within on the host runs a clone built for this CPU (AVX2 or baseline): the same
+  // count as the plain loop the GPU runs, for every length and start (unaligned tails), with
+  // points exactly on the range and just inside and outside it.
+  std::mt19937 gen(3);
+  std::uniform_real_distribution<float> coord(0.0f, 2000.0f);
+  std::vector<float> x(300), y(300);
+  for (std::size_t k = 0; k < x.size(); ++k) x[k] = coord(gen), y[k] = coord(gen);
+  const float x0 = 1000.0f, y0 = 1000.0f, r = 800.0f;
+  x[5] = x0 + r, y[5] = y0;                        // on the circle: counted (d2 == r2)
+  x[6] = std::nextafter(x0 + r, 0.0f), y[6] = y0;  // just inside
+  x[7] = std::nextafter(x0 + r, 1e9f), y[7] = y0;  // just outside
+  std::uint64_t total = 0;
+  for (std::int32_t k0 = 0; k0 < 9; ++k0)
+    for (std::int32_t k1 = k0; k1 <= 300; k1 += 7) {
+      const auto want = detail::count_within_loop(x.data(), y.data(), k0, k1, x0, y0, r * r);
+      EXPECT_EQ(count_within(x.data(), y.data(), k0, k1, x0, y0, r * r), want);
+      total += want;
+    }
+  EXPECT_GT(total, 10000u);  // most points counted somewhere
+  EXPECT_EQ(count_within(x.data(), y.data(), 5, 8, x0, y0, r * r), 2u);
 }
 
 TEST(Model, ControlByRowEqualsControlByCell) {
