@@ -25,8 +25,10 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
   m.impacts = FireBudget(cfg).max_impacts_per_step();
   m.device_bytes =
       m.agents * kBytesPerAgent + m.units * kBytesPerUnit + m.cells * kBytesPerCell +
-      (m.bins * kBytesPerBin + 8) + m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) +
-      4 * m.settlement_cells +
+      (m.bins * (kBytesPerBin +
+                 8 * std::int64_t{params.sense_cells_per_bin} * params.sense_cells_per_bin) +
+       8) +
+      m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) + 4 * m.settlement_cells +
       m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
       m.impacts * static_cast<std::int64_t>(sizeof(Impact));
   // The host keeps the region and, at each snapshot, a copy of the agents and rasters:

@@ -20,7 +20,7 @@ inline constexpr std::int64_t kBytesPerAgent =
 inline constexpr std::int64_t kBytesPerUnit = 56;  ///< 4 uint8, 8 int32, 5 float
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
 inline constexpr std::int64_t kBytesPerBin =
-    40;  ///< bin, side and sighting ranges (+8 B per run); squad bins
+    32;  ///< bin and sighting ranges (+8 B per run), squad bins; + 8 G^2 sense cell starts
 inline constexpr std::int64_t kBytesPerSettlement =
     12;  ///< holder, previous, last side, changed, 2 captures
 

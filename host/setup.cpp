@@ -90,6 +90,12 @@ ModelParams make_params(const ScenarioConfig& cfg) {
   p.impact_cells_per_bin =
       static_cast<std::int32_t>(std::clamp(std::floor(longest / radius), 1.0, std::max(most, 1.0)));
   p.impact_cell_m = static_cast<float>(longest / p.impact_cells_per_bin);
+  // Sense cells: about 100 m, at most 8 per bin edge, and few enough for int32 sort keys.
+  p.sense_cells_per_bin = static_cast<std::int32_t>(
+      std::clamp(std::floor(longest / 100.0), 1.0, std::max(std::min(most, 8.0), 1.0)));
+  p.sense_cell_m = static_cast<float>(longest / p.sense_cells_per_bin);
+  // A metre, plus room for float rounding of coordinates as large as the region's.
+  p.sense_cell_margin_m = static_cast<float>(1.0 + 1e-5 * std::max(cfg.width, cfg.height));
   p.control_radius_cells = std::clamp(
       static_cast<std::int32_t>(std::lround(cfg.control_radius / cfg.cell_size)), 0, 254);
 

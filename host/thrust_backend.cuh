@@ -70,7 +70,8 @@ class ThrustBackend final : public Backend {
     sight_target_.resize(n_), sight_outcome_.resize(n_), sight_x_.resize(n_), sight_y_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
-    side_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
+    cell_start_.resize(
+        2 * static_cast<std::size_t>(nbins_) * p_.sense_cells_per_bin * p_.sense_cells_per_bin + 1);
     sight_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
     sq_key_.resize(nunits_), sq_order_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
@@ -142,8 +143,6 @@ class ThrustBackend final : public Backend {
   }
 
   void step(std::uint32_t step) override {
-    auto pol = Traits::policy();
-    const thrust::counting_iterator<std::int32_t> first(0);
     if (p_.arena_law != kNoArena) {
       arena_step(step);
       return;
@@ -152,17 +151,18 @@ class ThrustBackend final : public Backend {
     const RasterView r = raster();
     timer_.begin();
 
-    // 1. Bin: stable sort of ids by bin gives (bin, id) order; then each bin's range.
+    // 1. Bin: a stable sort of ids by key gives (bin, side, sense cell, id) order; then each
+    // cell's and bin's range.
     Traits::for_each(n_, AssignBin{p_, a, raw(key_), raw(order_)});
-    Traits::stable_sort_by_key(key_, order_, 2 * nbins_);
-    thrust::lower_bound(pol, key_.begin(), key_.end(), first, first + 2 * nbins_ + 1,
-                        side_start_.begin());
-    Traits::for_each(nbins_, BinRanges{raw(side_start_), raw(bin_start_), raw(bin_end_)});
+    const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
+    Traits::stable_sort_by_key(key_, order_, 2 * nbins_ * cells);
+    Traits::for_each(n_ + 1, CellStarts{raw(key_), n_, 2 * nbins_ * cells, raw(cell_start_)});
+    Traits::for_each(nbins_, BinRanges{raw(cell_start_), cells, raw(bin_start_), raw(bin_end_)});
     Traits::for_each(n_, GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_),
                                       raw(binned_y_), raw(binned_conceal_), raw(binned_look_)});
     const BinView bins{nbins_,          raw(order_),    raw(bin_start_),      raw(bin_end_),
                        raw(binned_x_),  raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
-                       raw(side_start_)};
+                       raw(cell_start_)};
     timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
@@ -569,7 +569,7 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
-  vec<std::int32_t> bin_start_, bin_end_, side_start_;
+  vec<std::int32_t> bin_start_, bin_end_, cell_start_;
   vec<std::int32_t> sight_key_, sight_order_, sight_start_;  ///< Resolve's sightings
   vec<float> binned_x_, binned_y_;                           ///< positions in bin order (BinView)
   vec<float> binned_conceal_;       ///< concealment under each, in bin order
@@ -656,7 +656,7 @@ class ThrustBackend final : public Backend {
          {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,
           &u_initial_,   &unit_,          &bin_,          &target_,       &shot_target_,
           &key_,         &order_,         &ukey_,         &count_,        &bin_start_,
-          &bin_end_,     &side_start_,    &crossing_,     &settlement_,   &sett_offsets_,
+          &bin_end_,     &cell_start_,    &crossing_,     &settlement_,   &sett_offsets_,
           &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
           &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
           &sight_order_, &sight_start_,   &sight_target_})

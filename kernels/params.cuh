@@ -61,6 +61,13 @@ struct ModelParams {
   // near-miss and casualty radii plus 1 m (kernels/fire.cuh, impact_key).
   std::int32_t impact_cells_per_bin;
   float impact_cell_m;
+  // Sense's grid: each bin split into sense_cells_per_bin^2 square cells of edge
+  // sense_cell_m, by which the bin's agents are sorted within each side, so that a friend
+  // count takes whole cells that lie within range (kernels/sense.cuh, count_friends).
+  // sense_cell_margin_m covers float rounding at cell edges.
+  std::int32_t sense_cells_per_bin;
+  float sense_cell_m;
+  float sense_cell_margin_m;
 
   // Territory.
   std::int32_t control_radius_cells;  ///< control radius in cells (rounded from metres)

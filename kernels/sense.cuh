@@ -24,8 +24,51 @@ SALIENT_HD inline float detection_probability(const SideParams& observer, float 
          movement_factor;
 }
 
+/// Friends of side s in bin (nx, ny) within `range` metres of (xi, yi): the same count as
+/// count_within over the whole side of the bin. A crowded side (more than 16 entries per
+/// sense cell: below that, testing every entry with the vectorised loop is cheaper than
+/// sorting out the cells) is counted cell by cell: a cell wholly within range minus the
+/// margin counts whole, one wholly beyond range plus the margin not at all, and only the
+/// cells the circle crosses are tested entry by entry. The margin (a metre and more, against
+/// entries that float rounding puts a hair outside their cell) keeps each shortcut exact:
+/// every entry of such a cell passes, or fails, count_within's test.
+SALIENT_HD inline std::uint32_t count_friends(const ModelParams& p, const BinView& bins,
+                                              std::int32_t nx, std::int32_t ny, std::uint8_t s,
+                                              float xi, float yi, float range) {
+  const std::int32_t g = p.sense_cells_per_bin, cells = g * g;
+  const std::int32_t* first = bins.cell_start + (2 * (ny * p.bins_x + nx) + s) * cells;
+  const float range2 = range * range;
+  const float inner = range - p.sense_cell_margin_m, outer = range + p.sense_cell_margin_m;
+  if (first[cells] - first[0] <= 16 * cells || inner <= 2.0f * p.sense_cell_margin_m)
+    return count_within(bins.x, bins.y, first[0], first[cells], xi, yi, range2);
+  const float inner2 = inner * inner, outer2 = outer * outer;
+  const float x0 = static_cast<float>(nx) * p.bin_size_m;
+  const float y0 = static_cast<float>(ny) * p.bin_size_m;
+  std::uint32_t count = 0;
+  for (std::int32_t row = 0; row < g; ++row) {
+    const float lo_y = y0 + static_cast<float>(row) * p.sense_cell_m, hi_y = lo_y + p.sense_cell_m;
+    const float near_y = yi < lo_y ? lo_y - yi : (yi > hi_y ? yi - hi_y : 0.0f);
+    const float far_y = yi - lo_y > hi_y - yi ? yi - lo_y : hi_y - yi;
+    if (near_y * near_y > outer2) continue;
+    for (std::int32_t col = 0; col < g; ++col) {
+      const std::int32_t k0 = first[row * g + col], k1 = first[row * g + col + 1];
+      if (k0 == k1) continue;
+      const float lo_x = x0 + static_cast<float>(col) * p.sense_cell_m;
+      const float hi_x = lo_x + p.sense_cell_m;
+      const float near_x = xi < lo_x ? lo_x - xi : (xi > hi_x ? xi - hi_x : 0.0f);
+      const float far_x = xi - lo_x > hi_x - xi ? xi - lo_x : hi_x - xi;
+      if (near_x * near_x + near_y * near_y > outer2) continue;
+      if (far_x * far_x + far_y * far_y <= inner2)
+        count += static_cast<std::uint32_t>(k1 - k0);
+      else
+        count += count_within(bins.x, bins.y, k0, k1, xi, yi, range2);
+    }
+  }
+  return count;
+}
+
 /// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must be sorted by (bin,
-/// side, id) and carry side_start and the sorted copies of GatherBinned.
+/// side, sense cell, id) and carry cell_start and the sorted copies of GatherBinned.
 struct Sense {
   ModelParams p;
   AgentView a;
@@ -46,18 +89,19 @@ struct Sense {
     std::int32_t best = -1;
     float best_d2 = 0.0f;
     std::uint32_t friends = 0, enemies = 0;
-    // Each of the 3x3 bins holds this side's agents, then the other's (BinView::side_start):
-    // friends within range are counted over the sorted copies of position without a branch;
-    // enemies within range are read by id for the roll, terrain, posture and movement.
+    // Each of the 3x3 bins holds this side's agents, then the other's, each by sense cell
+    // (BinView::cell_start): friends within range are counted over the sorted copies of
+    // position (count_friends); enemies within range are rolled for, with what is read of
+    // them from the same copies.
     const std::int32_t bx = a.bin[i] % p.bins_x, by = a.bin[i] / p.bins_x;
     for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
       if (ny < 0 || ny >= p.bins_y) continue;
       for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
         if (nx < 0 || nx >= p.bins_x) continue;
-        const std::int32_t* first = bins.side_start + 2 * (ny * p.bins_x + nx);
-        friends += count_within(bins.x, bins.y, first[s], first[s + 1], xi, yi, range2);
-        const std::int32_t e = 1 - s;
-        for (std::int32_t k = first[e]; k < first[e + 1]; ++k) {
+        friends += count_friends(p, bins, nx, ny, s, xi, yi, sp.sensor_range_m);
+        const std::int32_t e = 1 - s, cells = p.sense_cells_per_bin * p.sense_cells_per_bin;
+        const std::int32_t* other = bins.cell_start + (2 * (ny * p.bins_x + nx) + e) * cells;
+        for (std::int32_t k = other[0]; k < other[cells]; ++k) {
           const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
           const float d2 = dx * dx + dy * dy;
           if (d2 > range2) continue;

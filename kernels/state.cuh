@@ -96,9 +96,11 @@ struct BinView {
   const float* y = nullptr;
   const float* concealment = nullptr;  ///< of the agent's cell's terrain
   const std::uint8_t* look = nullptr;  ///< kLookInCover | kLookMoved
-  /// Where the entries are sorted by (bin, side, id): the first index of side s in bin b is
-  /// side_start[2 b + s], and side_start[2 b + 2] ends bin b (2 nbins + 1 values).
-  const std::int32_t* side_start = nullptr;
+  /// Where the entries are sorted by (bin, side, sense cell, id): the first index of sense
+  /// cell (row r, column c) of side s in bin b is cell_start[(2 b + s) G^2 + r G + c], with
+  /// G = ModelParams::sense_cells_per_bin (2 nbins G^2 + 1 values); side s of bin b is
+  /// [cell_start[(2 b + s) G^2], cell_start[(2 b + s + 1) G^2]).
+  const std::int32_t* cell_start = nullptr;
 };
 
 namespace detail {
@@ -176,7 +178,7 @@ struct GatherBinned {
   }
 };
 
-/// Calls f(j) for every agent j in the 3x3 bins around `bin`, in (bin, id) order.
+/// Calls f(j) for every agent j in the 3x3 bins around `bin`, in sorted order.
 template <class F>
 SALIENT_HD void for_each_neighbour(const ModelParams& p, const BinView& b, std::int32_t bin,
                                    F&& f) {

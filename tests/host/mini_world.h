@@ -7,6 +7,7 @@
 
 #include "h5_read.h"
 #include "host/setup.h"
+#include "kernels/binning.cuh"
 #include "kernels/fire.cuh"
 #include "kernels/move.cuh"
 #include "kernels/sense.cuh"
@@ -23,7 +24,7 @@ struct MiniWorld {
   std::vector<float> cover;
   std::vector<std::int32_t> crossing;
   std::vector<std::int32_t> bin, target, shot_target, order_ids, bin_start{0}, bin_end{0};
-  std::vector<std::int32_t> sorted_ids, side_start;       ///< bins(): ids by (side, id)
+  std::vector<std::int32_t> sorted_ids, cell_start;       ///< bins(): ids by (side, cell, id)
   std::vector<float> binned_x, binned_y, binned_conceal;  ///< bins() copies, sorted_ids order
   std::vector<std::uint8_t> binned_look;
   std::vector<std::int32_t> sight_ids, sight_key, sight_start, sight_target;  ///< sightings()
@@ -41,6 +42,7 @@ struct MiniWorld {
     p.bins_x = p.bins_y = 1;
     p.bin_size_m = 1e9f;
     p.impact_cells_per_bin = 1, p.impact_cell_m = 1e9f;
+    p.sense_cells_per_bin = 1, p.sense_cell_m = 1e9f;
     terrain.assign(static_cast<std::size_t>(nx) * ny, kOpen);
     cover.assign(terrain.size(), 0.0f);
   }
@@ -127,13 +129,25 @@ struct MiniWorld {
   /// One bin holding every agent, sorted by (side, id) as the backend sorts a bin, with the
   /// sorted copies of position and side.
   BinView bins() {
-    sorted_ids = order_ids;
-    std::stable_sort(sorted_ids.begin(), sorted_ids.end(), [this](std::int32_t i, std::int32_t j) {
-      return a.side[static_cast<std::size_t>(i)] < a.side[static_cast<std::size_t>(j)];
-    });
-    const auto n = sorted_ids.size();
+    // As the backend's bin phase: keys by AssignBin (bin, side, sense cell), a stable sort,
+    // the cell starts and the copies (bin_start and bin_end assume one bin).
+    const auto n = static_cast<std::int32_t>(a.size());
+    std::vector<std::int32_t> key(n), ids(n);
+    std::vector<std::int32_t> saved_bin = bin;
+    for (std::int32_t i = 0; i < n; ++i) AssignBin{p, agents(), key.data(), ids.data()}(i);
+    bin = saved_bin;  // tests may place agents in other bins for other phases
+    sorted_ids = ids;
+    std::stable_sort(sorted_ids.begin(), sorted_ids.end(),
+                     [&](std::int32_t l, std::int32_t r) { return key[l] < key[r]; });
+    std::vector<std::int32_t> sorted_key(n);
+    for (std::int32_t k = 0; k < n; ++k) sorted_key[k] = key[sorted_ids[k]];
+    const std::int32_t last =
+        2 * p.bins_x * p.bins_y * p.sense_cells_per_bin * p.sense_cells_per_bin;
+    cell_start.assign(static_cast<std::size_t>(last) + 1, 0);
+    for (std::int32_t k = 0; k <= n; ++k)
+      CellStarts{sorted_key.data(), n, last, cell_start.data()}(k);
     binned_x.resize(n), binned_y.resize(n), binned_conceal.resize(n), binned_look.resize(n);
-    for (std::size_t k = 0; k < n; ++k)
+    for (std::int32_t k = 0; k < n; ++k)
       GatherBinned{p,
                    agents(),
                    terrain.data(),
@@ -141,9 +155,7 @@ struct MiniWorld {
                    binned_x.data(),
                    binned_y.data(),
                    binned_conceal.data(),
-                   binned_look.data()}(static_cast<std::int32_t>(k));
-    const auto side0 = std::count(a.side.begin(), a.side.end(), std::uint8_t{0});
-    side_start = {0, static_cast<std::int32_t>(side0), static_cast<std::int32_t>(n)};
+                   binned_look.data()}(k);
     return BinView{1,
                    sorted_ids.data(),
                    bin_start.data(),
@@ -152,7 +164,7 @@ struct MiniWorld {
                    binned_y.data(),
                    binned_conceal.data(),
                    binned_look.data(),
-                   side_start.data()};
+                   cell_start.data()};
   }
   /// Runs one phase functor over all agents.
   template <class F>

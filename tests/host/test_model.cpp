@@ -120,7 +120,7 @@ TEST(Model, ControlByRowEqualsControlByCell) {
   // rows longer than the row update's 256-column chunk.
   std::mt19937 gen(7);
   int changed = 0;  // cells whose holder the passes changed
-  for (const auto [nx, ny] : {std::pair{37, 23}, std::pair{600, 9}, std::pair{1, 40}}) {
+  for (const auto& [nx, ny] : {std::pair{37, 23}, std::pair{600, 9}, std::pair{1, 40}}) {
     for (const int rad : {0, 1, 2, 3, 9}) {
       for (const double density : {0.002, 0.03, 0.3}) {
         ModelParams p{};
