@@ -1,5 +1,7 @@
 // The CPU backend: the Thrust pipeline on the OpenMP system, compiled by g++.
 #include <omp.h>
+
+#include <vector>
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
@@ -37,6 +39,26 @@ struct OmpTraits {
   static void for_each_dynamic(std::int32_t n, const F& f) {
 #pragma omp parallel for schedule(dynamic, 128)
     for (std::int32_t i = 0; i < n; ++i) f(i);
+  }
+  /// For each segment j < segments, the best of f.score(j, e) over e < length by `better`
+  /// (the max of a total order, so the split between threads does not matter): one parallel
+  /// pass over e scoring every segment, each thread keeping its own bests, then combined.
+  template <class T, class F, class Better>
+  static std::vector<T> best_per_segment(std::int32_t segments, std::int32_t length, const F& f,
+                                         const T& none, const Better& better) {
+    std::vector<T> out(static_cast<std::size_t>(segments), none);
+#pragma omp parallel
+    {
+      std::vector<T> mine(static_cast<std::size_t>(segments), none);  // no false sharing
+#pragma omp for schedule(static) nowait
+      for (std::int32_t e = 0; e < length; ++e)
+        for (std::int32_t j = 0; j < segments; ++j)
+          mine[static_cast<std::size_t>(j)] =
+              better(mine[static_cast<std::size_t>(j)], f.score(j, e));
+#pragma omp critical
+      for (std::size_t j = 0; j < out.size(); ++j) out[j] = better(out[j], mine[j]);
+    }
+    return out;
   }
   /// Stable sort of values by keys in [0, max_key]: the parallel radix sort (radix_sort.h).
   static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,

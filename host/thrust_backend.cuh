@@ -373,9 +373,9 @@ class ThrustBackend final : public Backend {
   /// Each ready asset's choice (ready_host_): element i of segment j scores cell i for asset
   /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best.
   /// On a GPU one reduce_by_key over all segments (in batches whose element count fits an
-  /// int32), so that the host waits once, not once per asset; on the CPU one transform_reduce
-  /// per segment (Thrust's OpenMP reduce_by_key was 7x slower here: it evaluates the scores
-  /// more than once). Either way one download for all assets.
+  /// int32), so that the host waits once, not once per asset, and one download; on the CPU
+  /// one parallel pass over the cells scoring every asset (Traits::best_per_segment; Thrust's
+  /// OpenMP reduce_by_key was 7x slower here: it evaluates the scores more than once).
   std::vector<TargetChoice> choose_targets(std::uint32_t step, const UnitView& u,
                                            const SquadBins& squads) {
     auto pol = Traits::policy();
@@ -383,28 +383,29 @@ class ThrustBackend final : public Backend {
     const auto nready = static_cast<std::int64_t>(ready_host_.size());
     put(ready_, ready_host_);
     choices_.resize(ready_host_.size()), choice_keys_.resize(ready_host_.size());
-    const std::int64_t per_batch =
-        Traits::kReduceByKey ? std::max<std::int64_t>(1, INT32_MAX / ncells_) : 1;
-    for (std::int64_t j0 = 0; j0 < nready; j0 += per_batch) {
-      const std::int64_t j1 = std::min(nready, j0 + per_batch);
-      const auto count = static_cast<std::int32_t>((j1 - j0) * ncells_);
-      const ReadyTargetCandidate score{p_,           raw(settlement_), picture(), u,
-                                       raw(assets_), raw(ready_) + j0, ncells_,   step,
-                                       squads};
-      if constexpr (Traits::kReduceByKey) {
+    if constexpr (!Traits::kReduceByKey) {  // CPU: every asset in one pass over the cells
+      const ReadyTargetCandidate score{
+          p_, raw(settlement_), picture(), u, raw(assets_), raw(ready_), ncells_, step, squads};
+      return Traits::best_per_segment(static_cast<std::int32_t>(nready), ncells_, score,
+                                      no_target(), BetterTarget{});
+    } else {
+      const std::int64_t per_batch = std::max<std::int64_t>(1, INT32_MAX / ncells_);
+      for (std::int64_t j0 = 0; j0 < nready; j0 += per_batch) {
+        const std::int64_t j1 = std::min(nready, j0 + per_batch);
+        const auto count = static_cast<std::int32_t>((j1 - j0) * ncells_);
+        const ReadyTargetCandidate score{p_,           raw(settlement_), picture(), u,
+                                         raw(assets_), raw(ready_) + j0, ncells_,   step,
+                                         squads};
         const auto keys = thrust::make_transform_iterator(first, SegmentOf{ncells_});
         thrust::reduce_by_key(pol, keys, keys + count,
                               thrust::make_transform_iterator(first, score), choice_keys_.begin(),
                               choices_.begin() + j0, thrust::equal_to<std::int32_t>(),
                               BetterTarget{});
-      } else {
-        choices_[static_cast<std::size_t>(j0)] =
-            thrust::transform_reduce(pol, first, first + count, score, no_target(), BetterTarget{});
       }
+      std::vector<TargetChoice> out;
+      get(choices_, out);
+      return out;
     }
-    std::vector<TargetChoice> out;
-    get(choices_, out);
-    return out;
   }
 
   /// This step's sightings (who detected whom) grouped by the bin of the target

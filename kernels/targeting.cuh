@@ -169,9 +169,11 @@ struct ReadyTargetCandidate {
   std::uint32_t step;
   SquadBins squads{};
 
-  SALIENT_HD TargetChoice operator()(std::int32_t i) const {
-    const std::int32_t asset = ready[i / ncells];
-    return score_target(p, settlement, pic, u, assets[asset], asset, step, squads, i % ncells);
+  SALIENT_HD TargetChoice operator()(std::int32_t i) const { return score(i / ncells, i % ncells); }
+  /// Cell `cell` scored for ready asset `j` (ready[j]).
+  SALIENT_HD TargetChoice score(std::int32_t j, std::int32_t cell) const {
+    const std::int32_t asset = ready[j];
+    return score_target(p, settlement, pic, u, assets[asset], asset, step, squads, cell);
   }
 };
 
