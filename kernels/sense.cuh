@@ -4,25 +4,12 @@
 // Equations: docs/MODEL.md, "Detection".
 #pragma once
 
+#include "detect.cuh"
 #include "los.cuh"
 #include "rng.cuh"
 #include "state.cuh"
 
 namespace salient {
-
-/// Probability that an observer detects a target at distance d (metres) in one step, given
-/// line of sight: the target's concealment, posture (in cover halves it) and movement (a
-/// target that did not move is seen with factor `stationary`).
-SALIENT_HD inline float detection_probability(const SideParams& observer, float d,
-                                              float concealment, bool target_in_cover,
-                                              bool target_moved, float stationary) {
-  if (d > observer.sensor_range_m) return 0.0f;
-  const float range_factor = 1.0f - d / observer.sensor_range_m;
-  const float posture_factor = target_in_cover ? 0.5f : 1.0f;
-  const float movement_factor = target_moved ? 1.0f : stationary;
-  return observer.detect_prob * (1.0f - concealment) * range_factor * posture_factor *
-         movement_factor;
-}
 
 /// Friends of side s in bin (nx, ny) within `range` metres of (xi, yi): the same count as
 /// count_within over the whole side of the bin. A crowded side (more than 16 entries per
@@ -85,49 +72,41 @@ struct Sense {
     const std::uint8_t s = a.side[i];
     const SideParams& sp = p.profile[a.profile[i]];
     const float xi = a.x[i], yi = a.y[i];
-    const float range2 = sp.sensor_range_m * sp.sensor_range_m;
     std::int32_t best = -1;
     float best_d2 = 0.0f;
     std::uint32_t friends = 0, enemies = 0;
+    // An enemy entry k that passes its roll counts, and is a candidate target, if in sight.
+    // The nearest wins, ties to the lower id: a total order, so the order of calls is free.
+    const auto seen = [&](std::int32_t k) {
+      if (!line_of_sight(p, r.terrain, xi, yi, bins.x[k], bins.y[k], p.los_max_depth_m)) return;
+      const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
+      const float d2 = dx * dx + dy * dy;
+      const std::int32_t j = bins.sorted_id[k];
+      ++enemies;
+      if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
+        best = j;
+        best_d2 = d2;
+      }
+    };
+    DetectionRolls rolls(DetectObserver{sp, xi, yi, sp.sensor_range_m * sp.sensor_range_m,
+                                        p.stationary_detect, p.seed, step,
+                                        static_cast<std::uint32_t>(i)});
     // Each of the 3x3 bins holds this side's agents, then the other's, each by sense cell
     // (BinView::cell_start): friends within range are counted over the sorted copies of
-    // position (count_friends); enemies within range are rolled for, with what is read of
-    // them from the same copies.
+    // position (count_friends); enemies are rolled for (DetectionRolls), with what is read
+    // of them from the same copies.
+    const std::int32_t e = 1 - s, cells = p.sense_cells_per_bin * p.sense_cells_per_bin;
     const std::int32_t bx = a.bin[i] % p.bins_x, by = a.bin[i] / p.bins_x;
     for (std::int32_t ny = by - 1; ny <= by + 1; ++ny) {
       if (ny < 0 || ny >= p.bins_y) continue;
       for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
         if (nx < 0 || nx >= p.bins_x) continue;
         friends += count_friends(p, bins, nx, ny, s, xi, yi, sp.sensor_range_m);
-        const std::int32_t e = 1 - s, cells = p.sense_cells_per_bin * p.sense_cells_per_bin;
         const std::int32_t* other = bins.cell_start + (2 * (ny * p.bins_x + nx) + e) * cells;
-        for (std::int32_t k = other[0]; k < other[cells]; ++k) {
-          const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
-          const float d2 = dx * dx + dy * dy;
-          if (d2 > range2) continue;
-          const std::int32_t j = bins.sorted_id[k];
-          // Detected = line of sight AND the roll u < pd. Neither depends on the other (the
-          // roll is a counter-based draw for the pair), so the cheap roll goes first and the
-          // line-of-sight traversal runs only for the pairs it lets through: same result.
-          // What is read of j comes from the bin-ordered copies (GatherBinned).
-          const std::uint8_t look = bins.look[k];
-          const float pd = detection_probability(sp, sqrt_cr(d2), bins.concealment[k],
-                                                 (look & kLookInCover) != 0,
-                                                 (look & kLookMoved) != 0, p.stationary_detect);
-          const float u = uniform_float(philox(p.seed, step, static_cast<std::uint32_t>(i),
-                                               Purpose::kDetect, static_cast<std::uint32_t>(j))
-                                            .v[0]);
-          if (u >= pd) continue;
-          if (!line_of_sight(p, r.terrain, xi, yi, bins.x[k], bins.y[k], p.los_max_depth_m))
-            continue;
-          ++enemies;
-          if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
-            best = j;
-            best_d2 = d2;
-          }
-        }
+        rolls.add(bins, other[0], other[cells], seen);
       }
     }
+    rolls.finish(bins, seen);
     --friends;  // the agent itself: in its own bin and side, at distance 0
     a.target[i] = best;
     a.n_friends[i] = static_cast<std::uint16_t>(friends > 65535u ? 65535u : friends);
