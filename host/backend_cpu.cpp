@@ -1,79 +1,8 @@
 // The CPU backend: the Thrust pipeline on the OpenMP system, compiled by g++.
-#include <omp.h>
-
-#include <vector>
-#include <thrust/system/omp/execution_policy.h>
-#include <thrust/system/omp/vector.h>
-
-#include "phase_timer.h"
-#include "radix_sort.h"
+#include "omp_traits.h"
 #include "thrust_backend.cuh"
 
 namespace salient {
-namespace detail {
-
-/// Thrust OpenMP system.
-struct OmpTraits {
-  template <class T>
-  using vector = thrust::omp::vector<T>;
-  static auto policy() { return thrust::omp::par; }
-  /// Segmented reductions as one transform_reduce per segment (see choose_targets).
-  static constexpr bool kReduceByKey = false;
-  /// The control dilation row by row (ControlRowSweep, ControlUpdateRow).
-  static constexpr bool kControlByRow = true;
-  static constexpr const char* kName = "cpu";
-  using PhaseTimer = WallPhaseTimer;
-  static void synchronize() {}
-  static std::int64_t free_bytes() { return -1; }
-  /// f(i) for i in [0, n), in equal static shares. A plain loop over the functor: measured
-  /// faster than thrust::for_each_n on the OpenMP system (docs/PERFORMANCE.md).
-  template <class F>
-  static void for_each(std::int32_t n, const F& f) {
-#pragma omp parallel for schedule(static)
-    for (std::int32_t i = 0; i < n; ++i) f(i);
-  }
-  /// f(i) for i in [0, n), dealt to the threads in chunks of 128 on demand: for the phases
-  /// whose cost per element varies (neighbour scans, unit reductions), so that no thread
-  /// waits on another's share.
-  template <class F>
-  static void for_each_dynamic(std::int32_t n, const F& f) {
-#pragma omp parallel for schedule(dynamic, 128)
-    for (std::int32_t i = 0; i < n; ++i) f(i);
-  }
-  /// For each segment j < segments, the best of f.score(j, e) over e < length by `better`
-  /// (the max of a total order, so the split between threads does not matter): one parallel
-  /// pass over e scoring every segment, each thread keeping its own bests, then combined.
-  template <class T, class F, class Better>
-  static std::vector<T> best_per_segment(std::int32_t segments, std::int32_t length, const F& f,
-                                         const T& none, const Better& better) {
-    std::vector<T> out(static_cast<std::size_t>(segments), none);
-#pragma omp parallel
-    {
-      std::vector<T> mine(static_cast<std::size_t>(segments), none);  // no false sharing
-#pragma omp for schedule(static) nowait
-      for (std::int32_t e = 0; e < length; ++e)
-        for (std::int32_t j = 0; j < segments; ++j)
-          mine[static_cast<std::size_t>(j)] =
-              better(mine[static_cast<std::size_t>(j)], f.score(j, e));
-#pragma omp critical
-      for (std::size_t j = 0; j < out.size(); ++j) out[j] = better(out[j], mine[j]);
-    }
-    return out;
-  }
-  /// Stable sort of values by keys in [0, max_key]: the parallel radix sort (radix_sort.h).
-  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
-                                 std::int32_t max_key) {
-    radix_sort(thrust::raw_pointer_cast(key.data()), thrust::raw_pointer_cast(value.data()),
-               static_cast<std::int32_t>(key.size()), max_key);
-  }
-  /// Sort of keys in [0, max_key].
-  static void sort_keys(vector<std::int32_t>& key, std::int32_t max_key) {
-    radix_sort(thrust::raw_pointer_cast(key.data()), nullptr, static_cast<std::int32_t>(key.size()),
-               max_key);
-  }
-};
-
-}  // namespace detail
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) {
   if (threads > 0) omp_set_num_threads(threads);

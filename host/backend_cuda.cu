@@ -113,20 +113,16 @@ class TemporaryBufferCache {
   std::map<char*, std::size_t> in_use_;     ///< buffer -> size
 };
 
-/// Thrust CUDA system. The policy does not synchronise the host after each algorithm (only
-/// where a result comes back: reductions, counts, copies to the host) and takes its
-/// temporary buffers from one cache.
-struct CudaTraits {
+/// Thrust CUDA system, with the GPU's algorithm choices (DeviceAlgorithmChoices). The policy
+/// does not synchronise the host after each algorithm (only where a result comes back:
+/// reductions, counts, copies to the host) and takes its temporary buffers from one cache.
+struct CudaTraits : DeviceAlgorithmChoices {
   template <class T>
   using vector = thrust::cuda::vector<T>;
   static auto policy() {
     static TemporaryBufferCache cache;
     return thrust::cuda::par_nosync(cache);
   }
-  /// Segmented reductions as one reduce_by_key (see choose_targets).
-  static constexpr bool kReduceByKey = true;
-  /// The control dilation cell by cell, one thread each (ControlRowPass, ControlUpdate).
-  static constexpr bool kControlByRow = false;
   static constexpr const char* kName = "cuda";
   using PhaseTimer = EventPhaseTimer;
   static void synchronize() { cudaDeviceSynchronize(); }

@@ -38,6 +38,15 @@
 
 namespace salient::detail {
 
+/// The GPU's choices where the two systems' pipelines differ: segmented reductions as one
+/// reduce_by_key (choose_targets) and the control dilation cell by cell, one thread each
+/// (ControlRowPass, ControlUpdate). CudaTraits takes them, and so does the test build that
+/// runs them on the CPU (tests/host/test_device_algorithms.cpp).
+struct DeviceAlgorithmChoices {
+  static constexpr bool kReduceByKey = true;
+  static constexpr bool kControlByRow = false;
+};
+
 /// Sum of two tallies (a named functor: Thrust needs one usable on the device).
 struct AddTally {
   SALIENT_HD Tally operator()(const Tally& a, const Tally& b) const { return a + b; }
