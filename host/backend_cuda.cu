@@ -113,10 +113,10 @@ class TemporaryBufferCache {
   std::map<char*, std::size_t> in_use_;     ///< buffer -> size
 };
 
-/// Thrust CUDA system, with the GPU's algorithm choices (DeviceAlgorithmChoices). The policy
-/// does not synchronise the host after each algorithm (only where a result comes back:
-/// reductions, counts, copies to the host) and takes its temporary buffers from one cache.
-struct CudaTraits : DeviceAlgorithmChoices {
+/// Thrust CUDA system, run the GPU's way (DeviceAlgorithms). The policy does not synchronise
+/// the host after each algorithm (only where a result comes back: reductions, counts, copies
+/// to the host) and takes its temporary buffers from one cache.
+struct CudaTraits : DeviceAlgorithms<CudaTraits> {
   template <class T>
   using vector = thrust::cuda::vector<T>;
   static auto policy() {
@@ -130,25 +130,6 @@ struct CudaTraits : DeviceAlgorithmChoices {
     std::size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;
     return static_cast<std::int64_t>(free);
-  }
-  /// f(i) for i in [0, n): one device thread per i.
-  template <class F>
-  static void for_each(std::int32_t n, const F& f) {
-    if (n > 0) thrust::for_each_n(policy(), thrust::counting_iterator<std::int32_t>(0), n, f);
-  }
-  /// The same on the GPU (the hardware schedules the blocks).
-  template <class F>
-  static void for_each_dynamic(std::int32_t n, const F& f) {
-    for_each(n, f);
-  }
-  /// Stable sort of values by keys (in [0, max_key]; CUB's radix sort).
-  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
-                                 std::int32_t /*max_key*/) {
-    thrust::stable_sort_by_key(policy(), key.begin(), key.end(), value.begin());
-  }
-  /// Sort of keys in [0, max_key].
-  static void sort_keys(vector<std::int32_t>& key, std::int32_t /*max_key*/) {
-    thrust::sort(policy(), key.begin(), key.end());
   }
 };
 

@@ -38,13 +38,37 @@
 
 namespace salient::detail {
 
-/// The GPU's choices where the two systems' pipelines differ: segmented reductions as one
+/// The GPU's way of running the pipeline, for the traits `Traits` of any Thrust system (its
+/// policy()). Where the two systems' pipelines differ: segmented reductions as one
 /// reduce_by_key (choose_targets) and the control dilation cell by cell, one thread each
-/// (ControlRowPass, ControlUpdate). CudaTraits takes them, and so does the test build that
-/// runs them on the CPU (tests/host/test_device_algorithms.cpp).
-struct DeviceAlgorithmChoices {
+/// (ControlRowPass, ControlUpdate). Its primitives: one Thrust for_each per phase, Thrust's
+/// sorts. CudaTraits takes all of it, and so does the test build that runs it on the CPU
+/// (tests/host/test_device_algorithms.cpp).
+template <class Traits>
+struct DeviceAlgorithms {
   static constexpr bool kReduceByKey = true;
   static constexpr bool kControlByRow = false;
+  /// f(i) for i in [0, n): one device thread per i.
+  template <class F>
+  static void for_each(std::int32_t n, const F& f) {
+    if (n > 0)
+      thrust::for_each_n(Traits::policy(), thrust::counting_iterator<std::int32_t>(0), n, f);
+  }
+  /// The same (the hardware schedules the blocks).
+  template <class F>
+  static void for_each_dynamic(std::int32_t n, const F& f) {
+    for_each(n, f);
+  }
+  /// Stable sort of values by keys (in [0, max_key]; on CUDA, CUB's radix sort).
+  template <class V>
+  static void stable_sort_by_key(V& key, V& value, std::int32_t /*max_key*/) {
+    thrust::stable_sort_by_key(Traits::policy(), key.begin(), key.end(), value.begin());
+  }
+  /// Sort of keys in [0, max_key].
+  template <class V>
+  static void sort_keys(V& key, std::int32_t /*max_key*/) {
+    thrust::sort(Traits::policy(), key.begin(), key.end());
+  }
 };
 
 /// Sum of two tallies (a named functor: Thrust needs one usable on the device).

@@ -1,15 +1,11 @@
-// The GPU's algorithm choices, run on the CPU. Where the pipeline differs between the two
-// systems (DeviceAlgorithmChoices in host/thrust_backend.cuh: the fire-support targets by one
-// reduce_by_key, the control dilation cell by cell), CI has no GPU to run the CUDA side. This
-// builds the pipeline on the OpenMP system with CUDA's choices, Thrust's sorts and one
-// Thrust for_each per phase, and checks it against the CPU backend bit for bit every step.
+// The GPU's algorithms, run on the CPU. Where the pipeline differs between the two systems
+// (DeviceAlgorithms in host/thrust_backend.cuh: the fire-support targets by one
+// reduce_by_key, the control dilation cell by cell, Thrust's sorts, one Thrust for_each per
+// phase), CI has no GPU to run the CUDA side. This builds the pipeline on the OpenMP system
+// with CUDA's DeviceAlgorithms and checks it against the CPU backend bit for bit every step.
 // What only nvcc sees (device code paths under __CUDA_ARCH__) is tested by function:
 // Sense.HostDetectionRollsEqualEntryByEntryRolls, Model.HostFriendCountEqualsTheScalarLoop.
 #include <gtest/gtest.h>
-
-#include <thrust/for_each.h>
-#include <thrust/iterator/counting_iterator.h>
-#include <thrust/sort.h>
 
 #include "backend_compare.h"
 #include "h5_read.h"
@@ -19,26 +15,12 @@
 namespace salient {
 namespace {
 
-/// The OpenMP system with CUDA's algorithm choices and CUDA's way of running them.
-struct DeviceAlgorithmTraits : detail::OmpTraits {
-  static constexpr bool kReduceByKey = detail::DeviceAlgorithmChoices::kReduceByKey;
-  static constexpr bool kControlByRow = detail::DeviceAlgorithmChoices::kControlByRow;
+/// The OpenMP system run the GPU's way: CUDA's algorithm choices and primitives.
+struct DeviceAlgorithmTraits : detail::OmpTraits, detail::DeviceAlgorithms<DeviceAlgorithmTraits> {
+  using Gpu = detail::DeviceAlgorithms<DeviceAlgorithmTraits>;
+  using Gpu::for_each, Gpu::for_each_dynamic, Gpu::kControlByRow, Gpu::kReduceByKey, Gpu::sort_keys,
+      Gpu::stable_sort_by_key;
   static constexpr const char* kName = "cpu with the GPU's algorithms";
-  template <class F>
-  static void for_each(std::int32_t n, const F& f) {
-    if (n > 0) thrust::for_each_n(policy(), thrust::counting_iterator<std::int32_t>(0), n, f);
-  }
-  template <class F>
-  static void for_each_dynamic(std::int32_t n, const F& f) {
-    for_each(n, f);
-  }
-  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
-                                 std::int32_t /*max_key*/) {
-    thrust::stable_sort_by_key(policy(), key.begin(), key.end(), value.begin());
-  }
-  static void sort_keys(vector<std::int32_t>& key, std::int32_t /*max_key*/) {
-    thrust::sort(policy(), key.begin(), key.end());
-  }
 };
 static_assert(DeviceAlgorithmTraits::kReduceByKey != detail::OmpTraits::kReduceByKey &&
                   DeviceAlgorithmTraits::kControlByRow != detail::OmpTraits::kControlByRow,
