@@ -20,7 +20,7 @@ struct OmpTraits {
   template <class T>
   using vector = thrust::omp::vector<T>;
   static auto policy() { return thrust::omp::par; }
-  /// Segmented reductions as one transform_reduce per segment (see choose_targets).
+  /// Segmented reductions in one parallel pass, best_per_segment (see choose_targets).
   static constexpr bool kReduceByKey = false;
   /// The control dilation row by row (ControlRowSweep, ControlUpdateRow).
   static constexpr bool kControlByRow = true;
