@@ -43,7 +43,8 @@ TEST(DeviceAlgorithmsOnCpu, CiScenarioIdenticalEveryStep) {
   expect_same_as_cpu(test::ci_scenario(1800));
 }
 
-// More assets and settlements: several targets chosen per step, control changing hands.
+// The small Kursk variant: the full scenario's fire support on both sides, 14 settlements
+// and a held start zone.
 TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
   ScenarioConfig kursk = load_scenario(test::source_dir() + "/configs/kursk/ci.toml");
   kursk.duration = 1800;
