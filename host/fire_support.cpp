@@ -1,12 +1,14 @@
 // Fire-support budgets and the kernels' view of the assets.
 #include "fire_support.h"
 
+#include "../kernels/picture.cuh"
+
 #include <algorithm>
 #include <cmath>
 
 namespace salient {
 
-std::vector<AssetParams> make_assets(const ScenarioConfig& cfg) {
+std::vector<AssetParams> make_assets(const ScenarioConfig& cfg, const ModelParams& p) {
   std::vector<AssetParams> out;
   for (const AssetConfig& a : cfg.assets) {
     const TargetingConfig& t = cfg.targeting[static_cast<std::size_t>(a.policy)];
@@ -24,6 +26,7 @@ std::vector<AssetParams> make_assets(const ScenarioConfig& cfg) {
     q.max_distance_m = static_cast<float>(t.max_distance);
     q.safe_distance_m = static_cast<float>(t.safe_distance);
     q.min_confidence = static_cast<float>(t.min_confidence);
+    q.stale_age_steps = stale_age_steps(p.dt_s, p.picture[q.side].sighting_tau_s, q.min_confidence);
     out.push_back(q);
   }
   return out;

@@ -11,8 +11,9 @@
 
 namespace salient {
 
-/// The kernels' view of each asset of a scenario, in scenario order.
-std::vector<AssetParams> make_assets(const ScenarioConfig& cfg);
+/// The kernels' view of each asset of a scenario, in scenario order (p: the run's
+/// parameters, for the age beyond which a sighting is too stale to target).
+std::vector<AssetParams> make_assets(const ScenarioConfig& cfg, const ModelParams& p);
 
 /// Budgets of all assets of a run. An asset's allowance accrues from zero at its daily rate
 /// (per_day x elapsed / 1 day, rounded down); what it has not fired carries over. A battery

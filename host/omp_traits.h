@@ -46,18 +46,25 @@ struct OmpTraits {
   /// For each segment j < segments, the best of f.score(j, e) over e < length by `better`
   /// (the max of a total order, so the split between threads does not matter): one parallel
   /// pass over e scoring every segment, each thread keeping its own bests, then combined.
+  /// f.improve_range(j, e0, e1, best) must fold better(best, f.score(j, e)) over e in
+  /// [e0, e1); it may skip scoring elements that cannot beat best
+  /// (ReadyTargetCandidate::improve_range).
   template <class T, class F, class Better>
   static std::vector<T> best_per_segment(std::int32_t segments, std::int32_t length, const F& f,
                                          const T& none, const Better& better) {
+    constexpr std::int32_t kBlock = 4096;  // elements scored per segment in one inner loop
+    const std::int32_t blocks = (length + kBlock - 1) / kBlock;
     std::vector<T> out(static_cast<std::size_t>(segments), none);
 #pragma omp parallel
     {
       std::vector<T> mine(static_cast<std::size_t>(segments), none);  // no false sharing
 #pragma omp for schedule(static) nowait
-      for (std::int32_t e = 0; e < length; ++e)
+      for (std::int32_t b = 0; b < blocks; ++b) {
+        const std::int32_t e0 = b * kBlock, e1 = e0 + kBlock < length ? e0 + kBlock : length;
         for (std::int32_t j = 0; j < segments; ++j)
           mine[static_cast<std::size_t>(j)] =
-              better(mine[static_cast<std::size_t>(j)], f.score(j, e));
+              f.improve_range(j, e0, e1, mine[static_cast<std::size_t>(j)]);
+      }
 #pragma omp critical
       for (std::size_t j = 0; j < out.size(); ++j) out[j] = better(out[j], mine[j]);
     }

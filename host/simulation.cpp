@@ -33,7 +33,7 @@ Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backe
   check_fits(memory_, backend_->device_free_bytes(), backend_->name());
   backend_->upload(params_, make_agents(cfg_, params_), units, make_raster(cfg_, region_),
                    make_settlement_layout(region_));
-  backend_->set_fire_support(make_assets(cfg_), FireBudget(cfg_));
+  backend_->set_fire_support(make_assets(cfg_, params_), FireBudget(cfg_));
   for (int s = 0; s < kSides; ++s)
     if (cfg_.sides[s].commander && cfg_.arena_law == 0)  // the arena has no commanders
       commanders_.emplace_back(cfg_, s, units, region_);

@@ -27,6 +27,33 @@ SALIENT_HD inline float sighting_confidence(std::int32_t seen_step, std::uint32_
   return detmath::expf(-age / tau_s);
 }
 
+/// The first age (steps) from which a sighting fails `confidence >= min_confidence` for
+/// certain, at every later age too: the exponent -age dt / tau, computed in float as
+/// sighting_confidence computes it (non-increasing in age), is below ln(min_confidence) - 1,
+/// where exp is below min_confidence / e, far beyond any rounding of exp or of the cast to
+/// float. 0: no such age (min_confidence <= 0 or a decay too slow for int32 ages). The ages
+/// below it are tested exactly, so skipping the older sightings changes no choice. Host.
+inline std::int32_t stale_age_steps(float dt_s, float tau_s, float min_confidence) {
+  if (!(min_confidence > 0.0f) || !(dt_s > 0.0f) || !(tau_s > 0.0f)) return 0;
+  const double limit = detmath::log(static_cast<double>(min_confidence)) - 1.0;
+  const auto exponent = [&](std::int64_t age) {
+    const float age_s = static_cast<float>(age) * dt_s;
+    return static_cast<double>(-age_s / tau_s);
+  };
+  std::int64_t hi = 1;  // the first power of 2 whose exponent is below the limit
+  while (exponent(hi) >= limit) {
+    if (hi >= (std::int64_t{1} << 30)) return 0;
+    hi *= 2;
+  }
+  std::int64_t lo = hi / 2;                      // exponent(lo) >= limit, or lo = 0
+  if (lo == 0 && exponent(0) < limit) return 0;  // cannot be: exp(0) = 1 >= min_confidence
+  while (hi - lo > 1) {                          // keep exponent(lo) >= limit > exponent(hi)
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (exponent(mid) >= limit ? lo : hi) = mid;
+  }
+  return static_cast<std::int32_t>(hi);
+}
+
 /// Records sightings of side s by drones of side 1 - s for one cell (after the presence
 /// raster of this step is known). Keeps the smaller error when the cell's soldiers saw it too.
 struct DroneSighting {

@@ -63,6 +63,9 @@ struct AssetParams {
   float max_distance_m;   ///< front-line fire: targets within this of own troops, metres
   float safe_distance_m;  ///< no target closer than this to own troops (0: ignored), metres
   float min_confidence;   ///< only sightings at least this fresh: exp(-age / tau) >= this
+  /// Sightings at least this many steps old fail min_confidence for certain (stale_age_steps;
+  /// 0: test every age).
+  std::int32_t stale_age_steps;
 };
 
 /// CEP (metres) of an asset's round aimed at distance d: constant for air-delivered guided

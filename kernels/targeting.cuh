@@ -116,6 +116,9 @@ SALIENT_HD inline TargetChoice score_target(const ModelParams& p, const std::int
                                             std::int32_t cell) {
   const std::int32_t seen = pic.seen_step[a.side][cell];
   if (seen < 0) return no_target();
+  if (a.stale_age_steps > 0 &&
+      static_cast<std::int64_t>(step) - seen >= static_cast<std::int64_t>(a.stale_age_steps))
+    return no_target();  // the confidence test below would refuse it too
   const PictureParams& q = p.picture[a.side];
   if (sighting_confidence(seen, step, p.dt_s, q.sighting_tau_s) < a.min_confidence)
     return no_target();
@@ -137,6 +140,31 @@ SALIENT_HD inline TargetChoice score_target(const ModelParams& p, const std::int
   const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kTarget,
                           static_cast<std::uint32_t>(asset));
   return TargetChoice{seen, rnd.v[0], cell, pic.seen_error[a.side][cell]};
+}
+
+/// BetterTarget{}(best, score_target(..., cell)), without scoring a cell that cannot beat
+/// `best` whatever the policy says: one seen earlier than best, or as recently but behind it
+/// in BetterTarget's order (tie-break, then cell). The result is the same as scoring every
+/// cell; the policy's tests (confidence, range, distance to own troops) are skipped for the
+/// older sightings once a fresher target is found, and stale ones (stale_age_steps) are
+/// refused at once: most cells of a long battle's picture.
+SALIENT_HD inline TargetChoice improve_target(const ModelParams& p, const std::int32_t* settlement,
+                                              const PictureView& pic, const UnitView& u,
+                                              const AssetParams& a, std::int32_t asset,
+                                              std::uint32_t step, const SquadBins& squads,
+                                              std::int32_t cell, const TargetChoice& best) {
+  const std::int32_t seen = pic.seen_step[a.side][cell];
+  if (seen < 0 || seen < best.seen) return best;
+  if (a.stale_age_steps > 0 &&
+      static_cast<std::int64_t>(step) - seen >= static_cast<std::int64_t>(a.stale_age_steps))
+    return best;  // score_target would refuse it
+  if (seen == best.seen) {
+    const std::uint32_t tie = philox(p.seed, step, static_cast<std::uint32_t>(cell),
+                                     Purpose::kTarget, static_cast<std::uint32_t>(asset))
+                                  .v[0];
+    if (tie < best.tie || (tie == best.tie && cell < best.cell)) return best;
+  }
+  return BetterTarget{}(best, score_target(p, settlement, pic, u, a, asset, step, squads, cell));
 }
 
 /// Scores cell `cell` as a target of asset `asset` (policy, picture, range, own troops).
@@ -174,6 +202,37 @@ struct ReadyTargetCandidate {
   SALIENT_HD TargetChoice score(std::int32_t j, std::int32_t cell) const {
     const std::int32_t asset = ready[j];
     return score_target(p, settlement, pic, u, assets[asset], asset, step, squads, cell);
+  }
+  /// best improved by the cells [c0, c1) for ready asset j: BetterTarget{}(best, score(j, c))
+  /// for c = c0, ..., c1 - 1 in turn. A tight scan of the picture skips at once the cells
+  /// that improve_target would pass over without scoring (never seen, stale, or seen
+  /// earlier than the best so far); the others go through improve_target.
+  SALIENT_HD TargetChoice improve_range(std::int32_t j, std::int32_t c0, std::int32_t c1,
+                                        TargetChoice best) const {
+    const std::int32_t asset = ready[j];
+    const AssetParams& a = assets[asset];
+    const std::int32_t* seen = pic.seen_step[a.side];
+    // the oldest sighting step that is not stale (stale: step - seen >= stale_age_steps)
+    const std::int64_t fresh =
+        a.stale_age_steps > 0 ? static_cast<std::int64_t>(step) - a.stale_age_steps + 1 : 0;
+    if (fresh > INT32_MAX) return best;  // every sighting is stale
+    std::int32_t lo = fresh > 0 ? static_cast<std::int32_t>(fresh) : 0;
+    if (best.seen > lo) lo = best.seen;
+    constexpr std::int32_t kRun = 16;  // cells tested together (vector lanes on the CPU)
+    for (std::int32_t r = c0; r < c1; r += kRun) {
+      const std::int32_t r1 = c1 - r < kRun ? c1 : r + kRun;
+      if (r1 - r == kRun) {
+        bool any = false;
+        for (std::int32_t k = 0; k < kRun; ++k) any |= seen[r + k] >= lo;
+        if (!any) continue;
+      }
+      for (std::int32_t c = r; c < r1; ++c) {
+        if (seen[c] < lo) continue;
+        best = improve_target(p, settlement, pic, u, a, asset, step, squads, c, best);
+        if (best.seen > lo) lo = best.seen;
+      }
+    }
+    return best;
   }
 };
 

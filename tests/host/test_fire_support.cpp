@@ -436,5 +436,120 @@ TEST(FireSupport, OnePassChoosesForEveryAssetLikeOneReductionEach) {
   EXPECT_GE(chosen, 4) << "most assets must find a target in this picture";
 }
 
+// stale_age_steps: every sighting at least that old fails the policy's confidence test (so
+// refusing it unscored changes nothing), some younger one passes, and the bound is the
+// documented one, where exp(-age dt / tau) < min_confidence / e, not a looser one.
+TEST(FireSupport, StaleAgeIsWhereEveryOlderSightingFails) {
+  int checked = 0;
+  for (const float dt : {1.0f, 10.0f, 60.0f})
+    for (const float tau : {60.0f, 1800.0f, 86400.0f})
+      for (const float min_conf : {0.01f, 0.3f, 0.5f, 0.9f, 1.0f}) {
+        const std::int32_t stale = stale_age_steps(dt, tau, min_conf);
+        ASSERT_GT(stale, 0) << dt << " " << tau << " " << min_conf;
+        const auto conf = [&](std::int64_t age) {  // at step `age` of a sighting at step 0
+          return sighting_confidence(0, static_cast<std::uint32_t>(age), dt, tau);
+        };
+        EXPECT_GE(conf(0), min_conf);
+        for (std::int64_t age = stale; age < stale + 20000; ++age)
+          ASSERT_LT(conf(age), min_conf) << "age " << age << " of stale " << stale;
+        for (const std::int64_t age :
+             {std::int64_t{1} << 20, std::int64_t{1} << 26, std::int64_t{INT32_MAX}}) {
+          if (age >= stale) {
+            EXPECT_LT(conf(age), min_conf);
+          }
+        }
+        const double bound = tau / dt * (std::log(1.0 / min_conf) + 1.0);
+        EXPECT_LE(stale, std::ceil(bound) + 1) << dt << " " << tau << " " << min_conf;
+        EXPECT_GE(stale, std::floor(bound) - 1);
+        ++checked;
+      }
+  EXPECT_EQ(checked, 45);
+  EXPECT_EQ(stale_age_steps(10.0f, 1800.0f, 0.0f), 0) << "every age passes a minimum of 0";
+  EXPECT_EQ(stale_age_steps(1.0f, 1.0e9f, 0.5f), 0) << "no int32 age is stale";
+}
+
+// The CPU's scan (ReadyTargetCandidate::improve_range over any split of the cells) skips
+// stale, unseen and older cells without scoring them, and still chooses what scoring every
+// cell does; scoring with the stale bound equals scoring without it, cell by cell.
+TEST(FireSupport, ScanThatSkipsCellsChoosesAsScoringEveryCell) {
+  MiniWorld w{60, 40};  // 1500 m x 1000 m
+  std::uint32_t state = 4242;
+  const auto next = [&state]() {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (int k = 0; k < 60; ++k) {
+    const float x = static_cast<float>(next() % 1500), y = static_cast<float>(next() % 1000);
+    w.add(k % 2, x, y, x, y);
+  }
+  const std::int32_t cells = w.p.nx * w.p.ny;
+  const std::uint32_t step = 5000;
+  std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
+  std::vector<float> error[kSides];
+  std::int32_t stale_cells = 0;
+  for (int s = 0; s < kSides; ++s)
+    for (std::int32_t c = 0; c < cells; ++c) {
+      // never seen, mostly stale, around the confidence limits (steps 0-400), or fresh
+      const std::uint32_t kind = next() % 8;
+      const std::int32_t age = kind == 0  ? -1
+                               : kind < 4 ? 300 + static_cast<int>(next() % 4000)
+                               : kind < 6 ? static_cast<int>(next() % 400)
+                                          : static_cast<int>(next() % 6);
+      seen[s].push_back(age < 0 ? -1 : static_cast<std::int32_t>(step) - age);
+      error[s].push_back(static_cast<float>(next() % 1000) * 0.1f);
+    }
+  for (std::int32_t c = 0; c < cells; c += 5) settlement[static_cast<std::size_t>(c)] = c % 4;
+  const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
+  std::vector<AssetParams> assets, unbounded;
+  for (int k = 0; k < 6; ++k) {
+    AssetParams a{};
+    a.side = static_cast<std::uint8_t>(k % 2);
+    a.kind = k < 4 ? kArtillery : kAirStrike;
+    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
+    a.x_m = -2000.0f, a.y_m = 300.0f * static_cast<float>(k % 3);
+    a.range_m = k == 2 ? 2800.0f : (k < 4 ? 20000.0f : 0.0f);
+    a.max_distance_m = 200.0f + 100.0f * static_cast<float>(k);
+    a.safe_distance_m = k == 5 ? 0.0f : 40.0f;
+    a.min_confidence = k == 3 ? 0.0f : 0.3f + 0.1f * static_cast<float>(k % 3);
+    unbounded.push_back(a);
+    a.stale_age_steps =
+        stale_age_steps(w.p.dt_s, w.p.picture[a.side].sighting_tau_s, a.min_confidence);
+    EXPECT_EQ(a.stale_age_steps > 0, k != 3);
+    assets.push_back(a);
+  }
+  for (std::int32_t c = 0; c < cells; ++c)
+    stale_cells += seen[0][static_cast<std::size_t>(c)] >= 0 &&
+                   static_cast<std::int64_t>(step) - seen[0][static_cast<std::size_t>(c)] >=
+                       assets[0].stale_age_steps;
+  ASSERT_GT(stale_cells, cells / 4) << "the picture must hold stale sightings to skip";
+  const std::vector<std::int32_t> ready{0, 1, 2, 3, 4, 5};
+  const ReadyTargetCandidate scan{w.p,           settlement.data(), pic,   w.units(),
+                                  assets.data(), ready.data(),      cells, step};
+  const ReadyTargetCandidate every{
+      w.p, settlement.data(), pic, w.units(), unbounded.data(), ready.data(), cells, step};
+  int chosen = 0;
+  for (std::int32_t j = 0; j < static_cast<std::int32_t>(ready.size()); ++j) {
+    TargetChoice expected = no_target();
+    for (std::int32_t c = 0; c < cells; ++c) {
+      const TargetChoice x = every.score(j, c), y = scan.score(j, c);
+      ASSERT_EQ(x.seen, y.seen) << "asset " << j << " cell " << c;
+      ASSERT_EQ(x.tie, y.tie);
+      ASSERT_EQ(x.cell, y.cell);
+      expected = BetterTarget{}(expected, x);
+    }
+    for (const std::int32_t piece : {1, 7, 16, 17, 100, cells}) {  // splits of the cells
+      TargetChoice got = no_target();
+      for (std::int32_t c0 = 0; c0 < cells; c0 += piece)
+        got = scan.improve_range(j, c0, std::min(cells, c0 + piece), got);
+      EXPECT_EQ(got.cell, expected.cell) << "asset " << j << " pieces of " << piece;
+      EXPECT_EQ(got.seen, expected.seen);
+      EXPECT_EQ(got.tie, expected.tie);
+      EXPECT_EQ(got.sighting_error, expected.sighting_error);
+    }
+    chosen += expected.seen >= 0;
+  }
+  EXPECT_GE(chosen, 4) << "most assets must find a target in this picture";
+}
+
 }  // namespace
 }  // namespace salient
