@@ -17,6 +17,11 @@ namespace salient::detail {
 /// stably. Each 8-bit digit pass splits the input into one contiguous share per thread: the
 /// shares count their digits, the counts become start offsets (by digit, then share) and each
 /// share scatters in its own order, which keeps equal keys in input order.
+///
+/// Entries whose key is max_key itself (the callers' "none": inactive agents, agents that saw
+/// no one) end a stable sort in input order after all others. When they are at least half the
+/// input, one stable partition puts them there and only the others are sorted (by keys up to
+/// max_key - 1): a late battle's sorts are mostly of the dead.
 inline void radix_sort(std::int32_t* key, std::int32_t* value, std::int32_t n,
                        std::int32_t max_key) {
   if (n < 2) return;
@@ -32,12 +37,56 @@ inline void radix_sort(std::int32_t* key, std::int32_t* value, std::int32_t n,
   std::int64_t* const counts = count_buffer.data();
   std::int32_t *src_key = key, *dst_key = key_buffer.data();
   std::int32_t *src_value = value, *dst_value = value ? value_buffer.data() : nullptr;
-  for (int shift = 0; shift < 31 && (max_key >> shift) > 0; shift += 8) {
+
+  std::int64_t tops = 0;  // entries with key == max_key
+#pragma omp parallel for schedule(static) reduction(+ : tops) num_threads(threads)
+  for (std::int32_t i = 0; i < n; ++i) tops += key[i] == max_key;
+  if (tops == n) return;  // all equal: already in stable order
+  std::int32_t m = n;     // entries to sort by digits, [0, m)
+  if (2 * tops >= n) {
+    m = n - static_cast<std::int32_t>(tops);
 #pragma omp parallel num_threads(threads)
     {
       const int t = omp_get_thread_num(), shares = omp_get_num_threads();
       const std::int64_t lo = static_cast<std::int64_t>(n) * t / shares;
       const std::int64_t hi = static_cast<std::int64_t>(n) * (t + 1) / shares;
+      std::int64_t* count = counts + static_cast<std::size_t>(t) * kDigits;
+      count[0] = 0, count[1] = 0;  // this share's entries below max_key and at it
+      for (std::int64_t i = lo; i < hi; ++i) ++count[key[i] == max_key ? 1 : 0];
+#pragma omp barrier
+#pragma omp single
+      {
+        std::int64_t below = 0, top = m;
+        for (int u = 0; u < shares; ++u) {
+          std::int64_t* c = counts + static_cast<std::size_t>(u) * kDigits;
+          const std::int64_t here_below = c[0], here_top = c[1];
+          c[0] = below, c[1] = top;
+          below += here_below, top += here_top;
+        }
+      }
+      for (std::int64_t i = lo; i < hi; ++i) {
+        const std::int64_t at = count[key[i] == max_key ? 1 : 0]++;
+        dst_key[at] = key[i];
+        if (dst_value) dst_value[at] = value[i];
+      }
+#pragma omp barrier
+#pragma omp for schedule(static)
+      for (std::int32_t i = m; i < n; ++i) {  // the tops are where they end
+        key[i] = dst_key[i];
+        if (value) value[i] = dst_value[i];
+      }
+    }
+    std::swap(src_key, dst_key);  // the others are sorted from the buffer, over [0, m)
+    std::swap(src_value, dst_value);
+    max_key -= 1;
+  }
+
+  for (int shift = 0; shift < 31 && (max_key >> shift) > 0 && m > 1; shift += 8) {
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num(), shares = omp_get_num_threads();
+      const std::int64_t lo = static_cast<std::int64_t>(m) * t / shares;
+      const std::int64_t hi = static_cast<std::int64_t>(m) * (t + 1) / shares;
       std::int64_t* count = counts + static_cast<std::size_t>(t) * kDigits;
       std::fill(count, count + kDigits, 0);
       for (std::int64_t i = lo; i < hi; ++i) ++count[(src_key[i] >> shift) & (kDigits - 1)];
@@ -63,8 +112,8 @@ inline void radix_sort(std::int32_t* key, std::int32_t* value, std::int32_t n,
     std::swap(src_value, dst_value);
   }
   if (src_key != key) {
-#pragma omp parallel for schedule(static)
-    for (std::int32_t i = 0; i < n; ++i) {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::int32_t i = 0; i < m; ++i) {
       key[i] = src_key[i];
       if (value) value[i] = src_value[i];
     }

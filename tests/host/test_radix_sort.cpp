@@ -50,5 +50,46 @@ TEST(RadixSort, EqualsStableSortOnAnyThreadCount) {
   EXPECT_EQ(checked, 6 * 6 * 3);
 }
 
+// Inputs mostly at max_key (the callers' "none": a late battle's dead), where the sort first
+// partitions those out, and inputs around that threshold: still exactly std::stable_sort.
+TEST(RadixSort, EqualsStableSortWhenMostKeysAreTheLargest) {
+  const int threads_before = omp_get_max_threads();
+  std::mt19937 gen(23);
+  int checked = 0;
+  for (const std::int32_t n : {2, 3, 17, 1000, 100003}) {
+    for (const std::int32_t max_key : {1, 256, 257, 70000}) {
+      for (const double top_share : {0.0, 0.3, 0.49, 0.5, 0.51, 0.9, 0.999, 1.0}) {
+        std::bernoulli_distribution top(top_share);
+        std::uniform_int_distribution<std::int32_t> pick(0, max_key - 1);
+        std::vector<std::int32_t> key(static_cast<std::size_t>(n));
+        for (auto& k : key) k = top(gen) ? max_key : pick(gen);
+        std::vector<std::int32_t> order(key.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::vector<std::int32_t> want = order;
+        std::stable_sort(want.begin(), want.end(), [&](std::int32_t l, std::int32_t r) {
+          return key[static_cast<std::size_t>(l)] < key[static_cast<std::size_t>(r)];
+        });
+        std::vector<std::int32_t> want_key(key.size());
+        for (std::size_t i = 0; i < key.size(); ++i)
+          want_key[i] = key[static_cast<std::size_t>(want[i])];
+        for (const int threads : {1, 2, 3}) {
+          omp_set_num_threads(threads);
+          std::vector<std::int32_t> k = key, v = order, keys_only = key;
+          detail::radix_sort(k.data(), v.data(), n, max_key);
+          detail::radix_sort(keys_only.data(), nullptr, n, max_key);
+          SCOPED_TRACE(testing::Message() << "n " << n << " max_key " << max_key << " top share "
+                                          << top_share << " threads " << threads);
+          ASSERT_EQ(k, want_key);
+          ASSERT_EQ(v, want);
+          ASSERT_EQ(keys_only, want_key);
+          ++checked;
+        }
+      }
+    }
+  }
+  omp_set_num_threads(threads_before);
+  EXPECT_EQ(checked, 5 * 4 * 8 * 3);
+}
+
 }  // namespace
 }  // namespace salient
