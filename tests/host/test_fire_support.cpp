@@ -365,21 +365,33 @@ TEST(FireSupport, SquadBinsChooseExactlyLikeTheFullScan) {
   EXPECT_LT(chosen, 36 * cells) << "and refuse others";
 }
 
+/// A linear congruential sequence (the fire-support tests' pictures and positions).
+struct Lcg {
+  std::uint32_t state;
+  std::uint32_t operator()() {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  }
+};
+
+/// `n` one-soldier squads of alternating sides at positions drawn from `next` in the world.
+void scatter_squads(MiniWorld& w, int n, Lcg& next) {
+  const auto width = static_cast<std::uint32_t>(w.p.width_m);
+  const auto height = static_cast<std::uint32_t>(w.p.height_m);
+  for (int k = 0; k < n; ++k) {
+    const float x = static_cast<float>(next() % width), y = static_cast<float>(next() % height);
+    w.add(k % 2, x, y, x, y);
+  }
+}
+
 // All assets that fire in a step choose in one pass (ReadyTargetCandidate, a max-reduction
 // by segment): every element scores its cell exactly as the asset's own TargetCandidate,
 // and each segment's best, reduced in another order, is the choice of a separate reduction
 // per asset, with the sighting's position error of the chosen cell.
 TEST(FireSupport, OnePassChoosesForEveryAssetLikeOneReductionEach) {
   MiniWorld w{50, 30};  // 1250 m x 750 m
-  std::uint32_t state = 777;
-  const auto next = [&state]() {
-    state = state * 1664525u + 1013904223u;
-    return state >> 8;
-  };
-  for (int k = 0; k < 40; ++k) {
-    const float x = static_cast<float>(next() % 1250), y = static_cast<float>(next() % 750);
-    w.add(k % 2, x, y, x, y);
-  }
+  Lcg next{777};
+  scatter_squads(w, 40, next);
   const std::int32_t cells = w.p.nx * w.p.ny;
   std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
   std::vector<float> error[kSides];
@@ -473,15 +485,8 @@ TEST(FireSupport, StaleAgeIsWhereEveryOlderSightingFails) {
 // cell does; scoring with the stale bound equals scoring without it, cell by cell.
 TEST(FireSupport, ScanThatSkipsCellsChoosesAsScoringEveryCell) {
   MiniWorld w{60, 40};  // 1500 m x 1000 m
-  std::uint32_t state = 4242;
-  const auto next = [&state]() {
-    state = state * 1664525u + 1013904223u;
-    return state >> 8;
-  };
-  for (int k = 0; k < 60; ++k) {
-    const float x = static_cast<float>(next() % 1500), y = static_cast<float>(next() % 1000);
-    w.add(k % 2, x, y, x, y);
-  }
+  Lcg next{4242};
+  scatter_squads(w, 60, next);
   const std::int32_t cells = w.p.nx * w.p.ny;
   const std::uint32_t step = 5000;
   std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
