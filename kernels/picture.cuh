@@ -45,9 +45,8 @@ inline std::int32_t stale_age_steps(float dt_s, float tau_s, float min_confidenc
     if (hi >= (std::int64_t{1} << 30)) return 0;
     hi *= 2;
   }
-  std::int64_t lo = hi / 2;                      // exponent(lo) >= limit, or lo = 0
-  if (lo == 0 && exponent(0) < limit) return 0;  // cannot be: exp(0) = 1 >= min_confidence
-  while (hi - lo > 1) {                          // keep exponent(lo) >= limit > exponent(hi)
+  std::int64_t lo = hi / 2;  // exponent(lo) >= limit (or lo = 0)
+  while (hi - lo > 1) {      // keep exponent(lo) >= limit > exponent(hi)
     const std::int64_t mid = lo + (hi - lo) / 2;
     (exponent(mid) >= limit ? lo : hi) = mid;
   }

@@ -142,31 +142,6 @@ SALIENT_HD inline TargetChoice score_target(const ModelParams& p, const std::int
   return TargetChoice{seen, rnd.v[0], cell, pic.seen_error[a.side][cell]};
 }
 
-/// BetterTarget{}(best, score_target(..., cell)), without scoring a cell that cannot beat
-/// `best` whatever the policy says: one seen earlier than best, or as recently but behind it
-/// in BetterTarget's order (tie-break, then cell). The result is the same as scoring every
-/// cell; the policy's tests (confidence, range, distance to own troops) are skipped for the
-/// older sightings once a fresher target is found, and stale ones (stale_age_steps) are
-/// refused at once: most cells of a long battle's picture.
-SALIENT_HD inline TargetChoice improve_target(const ModelParams& p, const std::int32_t* settlement,
-                                              const PictureView& pic, const UnitView& u,
-                                              const AssetParams& a, std::int32_t asset,
-                                              std::uint32_t step, const SquadBins& squads,
-                                              std::int32_t cell, const TargetChoice& best) {
-  const std::int32_t seen = pic.seen_step[a.side][cell];
-  if (seen < 0 || seen < best.seen) return best;
-  if (a.stale_age_steps > 0 &&
-      static_cast<std::int64_t>(step) - seen >= static_cast<std::int64_t>(a.stale_age_steps))
-    return best;  // score_target would refuse it
-  if (seen == best.seen) {
-    const std::uint32_t tie = philox(p.seed, step, static_cast<std::uint32_t>(cell),
-                                     Purpose::kTarget, static_cast<std::uint32_t>(asset))
-                                  .v[0];
-    if (tie < best.tie || (tie == best.tie && cell < best.cell)) return best;
-  }
-  return BetterTarget{}(best, score_target(p, settlement, pic, u, a, asset, step, squads, cell));
-}
-
 /// Scores cell `cell` as a target of asset `asset` (policy, picture, range, own troops).
 struct TargetCandidate {
   ModelParams p;
@@ -204,9 +179,10 @@ struct ReadyTargetCandidate {
     return score_target(p, settlement, pic, u, assets[asset], asset, step, squads, cell);
   }
   /// best improved by the cells [c0, c1) for ready asset j: BetterTarget{}(best, score(j, c))
-  /// for c = c0, ..., c1 - 1 in turn. A tight scan of the picture skips at once the cells
-  /// that improve_target would pass over without scoring (never seen, stale, or seen
-  /// earlier than the best so far); the others go through improve_target.
+  /// for c = c0, ..., c1 - 1 in turn, without scoring a cell that cannot beat best whatever
+  /// the policy says: never seen, stale (stale_age_steps), seen earlier than best (skipped by
+  /// a tight scan of the picture), or as recently but behind best on the tie-break. Most
+  /// cells of a long battle's picture are such.
   SALIENT_HD TargetChoice improve_range(std::int32_t j, std::int32_t c0, std::int32_t c1,
                                         TargetChoice best) const {
     const std::int32_t asset = ready[j];
@@ -228,7 +204,13 @@ struct ReadyTargetCandidate {
       }
       for (std::int32_t c = r; c < r1; ++c) {
         if (seen[c] < lo) continue;
-        best = improve_target(p, settlement, pic, u, a, asset, step, squads, c, best);
+        if (seen[c] == best.seen) {  // as fresh as best: only a higher tie-break can win
+          const std::uint32_t tie = philox(p.seed, step, static_cast<std::uint32_t>(c),
+                                           Purpose::kTarget, static_cast<std::uint32_t>(asset))
+                                        .v[0];
+          if (tie < best.tie || (tie == best.tie && c < best.cell)) continue;
+        }
+        best = BetterTarget{}(best, score_target(p, settlement, pic, u, a, asset, step, squads, c));
         if (best.seen > lo) lo = best.seen;
       }
     }
