@@ -335,7 +335,11 @@ class ThrustBackend final : public Backend {
   }
 
   /// Unit reductions over each unit's own agents.
-  void reduce_units() { Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units()}); }
+  /// The unit reductions: squads first, then the larger units, which skip empty squads.
+  void reduce_units() {
+    Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units(), true});
+    Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units(), false});
+  }
 
   /// The validation arena's step: alive soldiers per side (an integer reduction), then each
   /// soldier's attrition draw with its side's kill probability.

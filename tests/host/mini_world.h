@@ -210,8 +210,9 @@ struct MiniWorld {
   }
   void reduce_units() {
     sync();
-    for (std::int32_t k = 0; k < static_cast<std::int32_t>(u.size()); ++k)
-      UnitReduce{agents(), units()}(k);
+    for (const bool squad_pass : {true, false})
+      for (std::int32_t k = 0; k < static_cast<std::int32_t>(u.size()); ++k)
+        UnitReduce{agents(), units(), squad_pass}(k);
   }
 };
 

@@ -1,5 +1,7 @@
 // Unit reductions and commanders' plans on hand-made states.
 #include <gtest/gtest.h>
+
+#include <random>
 #include <set>
 
 #include "host/commander.h"
@@ -20,6 +22,73 @@ TEST(Units, StrengthCentroidAndSpreadFromActiveAgents) {
   EXPECT_NEAR(w.u.centroid_x[0], 110.0f, 1.0f / 16);  // fixed point, 1/16 m
   EXPECT_NEAR(w.u.centroid_y[0], 200.0f, 1.0f / 16);
   EXPECT_NEAR(w.u.spread[0], std::sqrt(200.0f / 3), 1e-3);
+}
+
+TEST(Units, LargerUnitsSkippingEmptySquadsEqualEveryAgentLoop) {
+  // The two-village scenario's squads, platoons, companies and battalions, with squads all
+  // active, all out of the fight, part active and (for some) all but one out; the two passes
+  // (larger units stepping over empty squads) against each unit's loop over every one of its
+  // agents, bit for bit, and empty units keeping their last centroid.
+  const ScenarioConfig cfg = load_scenario(test::source_dir() + "/configs/two_villages.toml");
+  const ModelParams p = make_params(cfg);
+  const AgentArrays agents = make_agents(cfg, p);
+  test::MiniWorld w(80, 40);
+  std::mt19937 gen(11);
+  std::uniform_real_distribution<float> pos(0.0f, 8000.0f);
+  for (std::size_t i = 0; i < agents.size(); ++i) w.add(agents.side[i], pos(gen), pos(gen), 0, 0);
+  w.a.unit = agents.unit;
+  w.u = make_units(cfg, p);
+  const std::uint8_t out[] = {kKilled, kReserve, kWounded};
+  std::int32_t empty_squads = 0, empty_units = 0;
+  for (std::size_t k = 0; k < w.u.size(); ++k) {
+    w.u.centroid_x[k] = -1.0f - static_cast<float>(k), w.u.centroid_y[k] = 7.0f;
+    if (w.u.level[k] != kSquad) continue;
+    const int kind = static_cast<int>(gen() % 4);  // 0 all out, 1 all in, 2 mixed, 3 one in
+    empty_squads += kind == 0;
+    for (std::int32_t i = w.u.agent_begin[k]; i < w.u.agent_end[k]; ++i) {
+      const bool active =
+          kind == 1 || (kind == 2 && gen() % 2) || (kind == 3 && i == w.u.agent_begin[k]);
+      w.a.status[i] = active ? std::uint8_t{kActive} : out[gen() % 3];
+    }
+  }
+  // Whole platoons out of the fight too (their squads all empty).
+  for (std::size_t k = 0; k < w.u.size(); k += 7)
+    if (w.u.level[k] == kPlatoon)
+      for (std::int32_t i = w.u.agent_begin[k]; i < w.u.agent_end[k]; ++i) w.a.status[i] = kKilled;
+  // Strengths left from an earlier step say every squad is empty (as for a reinforcement that
+  // has just arrived): the larger units must read this step's, from the squad pass.
+  for (std::size_t k = 0; k < w.u.size(); ++k) w.u.strength[k] = 0;
+  UnitArrays want = w.u;
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    std::int64_t sx = 0, sy = 0;
+    std::int32_t n = 0;
+    for (std::int32_t i = want.agent_begin[k]; i < want.agent_end[k]; ++i)
+      if (w.a.status[i] == kActive) {
+        sx += static_cast<std::int64_t>(w.a.x[i] * kCentroidScale);
+        sy += static_cast<std::int64_t>(w.a.y[i] * kCentroidScale);
+        ++n;
+      }
+    want.strength[k] = n, want.spread[k] = 0.0f;
+    empty_units += n == 0 && want.level[k] != kSquad;
+    if (n == 0) continue;
+    const float cx = static_cast<float>(static_cast<double>(sx) / (n * kCentroidScale));
+    const float cy = static_cast<float>(static_cast<double>(sy) / (n * kCentroidScale));
+    want.centroid_x[k] = cx, want.centroid_y[k] = cy;
+    float sum2 = 0.0f;
+    for (std::int32_t i = want.agent_begin[k]; i < want.agent_end[k]; ++i)
+      if (w.a.status[i] == kActive) {
+        const float dx = w.a.x[i] - cx, dy = w.a.y[i] - cy;
+        sum2 += dx * dx + dy * dy;
+      }
+    want.spread[k] = sqrt_cr(sum2 / static_cast<float>(n));
+  }
+  w.reduce_units();
+  EXPECT_GT(empty_squads, 20);
+  EXPECT_GT(empty_units, 3);
+  EXPECT_EQ(w.u.strength, want.strength);
+  EXPECT_EQ(w.u.centroid_x, want.centroid_x);
+  EXPECT_EQ(w.u.centroid_y, want.centroid_y);
+  EXPECT_EQ(w.u.spread, want.spread);
 }
 
 /// The two-village scenario's units and region, with a commander per side.
