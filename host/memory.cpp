@@ -30,7 +30,8 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
        8) +
       m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) + 4 * m.settlement_cells +
       m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
-      m.impacts * static_cast<std::int64_t>(sizeof(Impact));
+      m.impacts * static_cast<std::int64_t>(sizeof(Impact)) +
+      kSides * std::int64_t{params.ny};  // the control passes' row flags
   // The host keeps the region and, at each snapshot, a copy of the agents and rasters:
   // about as much again as the device holds.
   m.host_bytes = m.device_bytes;

@@ -121,6 +121,7 @@ class ThrustBackend final : public Backend {
       put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
       seen_step_[s].assign(ncells_, -1), seen_error_[s].assign(ncells_, 0.0f);
     }
+    row_reached_.assign(static_cast<std::size_t>(kSides) * p_.ny, 0);
     damage_.assign(ncells_, 0);
     drones_ =
         p_.picture[0].drone_cover_per_step > 0.0f || p_.picture[1].drone_cover_per_step > 0.0f;
@@ -495,8 +496,8 @@ class ThrustBackend final : public Backend {
                      ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
     if (drones_ && step > 0) Traits::for_each(ncells_, DroneSighting{p_, r, picture(), step});
     if constexpr (Traits::kControlByRow) {
-      Traits::for_each(p_.ny, ControlRowSweep{p_, r});
-      Traits::for_each(p_.ny, ControlUpdateRow{p_, r});
+      Traits::for_each(p_.ny, ControlRowSweep{p_, r, raw(row_reached_)});
+      Traits::for_each(p_.ny, ControlUpdateRow{p_, r, raw(row_reached_)});
     } else {
       Traits::for_each(ncells_, ControlRowPass{p_, r});
       Traits::for_each(ncells_, ControlUpdate{p_, r});
@@ -626,6 +627,7 @@ class ThrustBackend final : public Backend {
   vec<std::uint8_t> sett_changed_;
   vec<std::uint16_t> presence_[kSides];
   vec<std::uint8_t> reach_[kSides];
+  vec<std::uint8_t> row_reached_;  ///< rows with presence, per side (the CPU's control passes)
   // Pictures, destruction and fire support.
   vec<std::int32_t> seen_step_[kSides];
   vec<float> seen_error_[kSides];
@@ -688,7 +690,7 @@ class ThrustBackend final : public Backend {
     for (const auto* v :
          {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_, &u_profile_, &u_level_,
           &u_order_, &profile_, &terrain_, &sett_changed_, &damage_, &spotted_, &reach_[0],
-          &reach_[1], &binned_look_, &sight_outcome_})
+          &reach_[1], &row_reached_, &binned_look_, &sight_outcome_})
       f(*v);
     for (const auto* v :
          {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,

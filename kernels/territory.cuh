@@ -102,11 +102,14 @@ struct ControlUpdate {
 
 /// The row pass for one whole row, as two sweeps (nearest presence at or left of each cell,
 /// then at or right of it): the same reach as ControlRowPass, in time independent of the
-/// radius and without its data-dependent branches. For the CPU backend, which deals rows to
-/// its threads; tests/host/test_model.cpp checks it against ControlRowPass.
+/// radius and without its data-dependent branches. A row without presence of a side is all 255
+/// without the sweeps, and row_reached[s * ny + row] says whether the row has any presence of
+/// side s (any reach below 255), so that ControlUpdateRow skips the rest. For the CPU backend,
+/// which deals rows to its threads; tests/host/test_model.cpp checks it against ControlRowPass.
 struct ControlRowSweep {
   ModelParams p;
   RasterView r;
+  std::uint8_t* row_reached;  ///< [kSides * ny]: 1 if the row has presence of the side
 
   SALIENT_HD void operator()(std::int32_t row) const {
     const std::int32_t nx = p.nx, rad = p.control_radius_cells;
@@ -114,6 +117,13 @@ struct ControlRowSweep {
     for (int s = 0; s < kSides; ++s) {
       const std::uint16_t* presence = r.presence[s] + static_cast<std::int64_t>(row) * nx;
       std::uint8_t* reach = r.reach[s] + static_cast<std::int64_t>(row) * nx;
+      std::uint16_t any = 0;
+      for (std::int32_t col = 0; col < nx; ++col) any |= presence[col];
+      row_reached[s * p.ny + row] = any != 0;
+      if (any == 0) {
+        for (std::int32_t col = 0; col < nx; ++col) reach[col] = 255;
+        continue;
+      }
       std::int32_t last = -kFar;
       for (std::int32_t col = 0; col < nx; ++col) {
         last = presence[col] > 0 ? col : last;
@@ -132,23 +142,32 @@ struct ControlRowSweep {
 
 /// The column pass and control update for one whole row, column chunk by column chunk, each
 /// source row's reach read contiguously: the same rule as ControlUpdate (h != 255 and
-/// h^2 + dy^2 <= rad^2, i.e. h^2 <= rad^2 - dy^2 since rad <= 254). For the CPU backend;
+/// h^2 + dy^2 <= rad^2, i.e. h^2 <= rad^2 - dy^2 since rad <= 254). Source rows that
+/// ControlRowSweep marked without presence of a side (all 255) are not read, and a row with no
+/// such source row of either side keeps every holder. For the CPU backend;
 /// tests/host/test_model.cpp checks it against ControlUpdate.
 struct ControlUpdateRow {
   ModelParams p;
   RasterView r;
+  const std::uint8_t* row_reached;  ///< as written by ControlRowSweep
 
   SALIENT_HD void operator()(std::int32_t row) const {
-    const std::int32_t nx = p.nx, rad = p.control_radius_cells;
+    const std::int32_t nx = p.nx, ny = p.ny, rad = p.control_radius_cells;
+    const std::int32_t lo = row - rad < 0 ? 0 : row - rad;
+    const std::int32_t hi = row + rad >= ny ? ny - 1 : row + rad;
+    bool reached = false;
+    for (int s = 0; s < kSides; ++s)
+      for (std::int32_t rr = lo; rr <= hi; ++rr) reached = reached || row_reached[s * ny + rr];
+    if (!reached) return;  // neither side within the radius: every cell keeps its holder
     constexpr std::int32_t kChunk = 256;
     for (std::int32_t c0 = 0; c0 < nx; c0 += kChunk) {
       const std::int32_t n = nx - c0 < kChunk ? nx - c0 : kChunk;
       std::uint8_t present[kSides][kChunk];
       for (int s = 0; s < kSides; ++s) {
         for (std::int32_t c = 0; c < n; ++c) present[s][c] = 0;
-        for (std::int32_t dy = -rad; dy <= rad; ++dy) {
-          const std::int32_t rr = row + dy;
-          if (rr < 0 || rr >= p.ny) continue;
+        for (std::int32_t rr = lo; rr <= hi; ++rr) {
+          if (!row_reached[s * ny + rr]) continue;
+          const std::int32_t dy = rr - row;
           const std::int32_t limit = rad * rad - dy * dy;
           const std::uint8_t* h = r.reach[s] + static_cast<std::int64_t>(rr) * nx + c0;
           for (std::int32_t c = 0; c < n; ++c) {

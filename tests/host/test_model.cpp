@@ -150,8 +150,9 @@ TEST(Model, ControlByRowEqualsControlByCell) {
         const RasterView vc = view(cell, reach_cell), vr = view(row, reach_row);
         for (int c = 0; c < nx * ny; ++c) ControlRowPass{p, vc}(c);
         for (int c = 0; c < nx * ny; ++c) ControlUpdate{p, vc}(c);
-        for (int y = 0; y < ny; ++y) ControlRowSweep{p, vr}(y);
-        for (int y = 0; y < ny; ++y) ControlUpdateRow{p, vr}(y);
+        std::vector<std::uint8_t> row_reached(2 * static_cast<std::size_t>(ny), 5);
+        for (int y = 0; y < ny; ++y) ControlRowSweep{p, vr, row_reached.data()}(y);
+        for (int y = 0; y < ny; ++y) ControlUpdateRow{p, vr, row_reached.data()}(y);
         SCOPED_TRACE(testing::Message()
                      << nx << "x" << ny << " radius " << rad << " density " << density);
         EXPECT_EQ(reach_row[0], reach_cell[0]);
