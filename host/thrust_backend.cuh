@@ -107,6 +107,7 @@ class ThrustBackend final : public Backend {
         2 * static_cast<std::size_t>(nbins_) * p_.sense_cells_per_bin * p_.sense_cells_per_bin + 1);
     sight_start_.resize(2 * static_cast<std::size_t>(nbins_) + 1);
     sq_key_.resize(nunits_), sq_order_.resize(nunits_);
+    u_sum_x_.resize(nunits_), u_sum_y_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
         sq_end_.resize(2 * static_cast<std::size_t>(nbins_));
     put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
@@ -336,10 +337,11 @@ class ThrustBackend final : public Backend {
   }
 
   /// Unit reductions over each unit's own agents.
-  /// The unit reductions: squads first, then the larger units, which skip empty squads.
+  /// The unit reductions: squads from their agents, then the larger units from their squads.
   void reduce_units() {
-    Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units(), true});
-    Traits::for_each_dynamic(nunits_, UnitReduce{agents(), units(), false});
+    for (const bool squad_pass : {true, false})
+      Traits::for_each_dynamic(
+          nunits_, UnitReduce{agents(), units(), raw(u_sum_x_), raw(u_sum_y_), squad_pass});
   }
 
   /// The validation arena's step: alive soldiers per side (an integer reduction), then each
@@ -607,6 +609,7 @@ class ThrustBackend final : public Backend {
   vec<std::uint8_t> profile_;
   vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
+  vec<std::int64_t> u_sum_x_, u_sum_y_;  ///< the unit reductions' fixed-point sums (scratch)
   vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
   vec<std::int32_t> bin_start_, bin_end_, cell_start_;
   vec<std::int32_t> sight_key_, sight_order_, sight_start_;  ///< Resolve's sightings
@@ -705,6 +708,7 @@ class ThrustBackend final : public Backend {
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
     f(ammo_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
+    f(u_sum_x_), f(u_sum_y_);
   }
 };
 

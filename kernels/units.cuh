@@ -1,9 +1,10 @@
-// Unit reductions: strength, centroid and spread of every unit from its own agents, each unit
-// one thread looping over its contiguous agent range. The centroid is summed in 64-bit fixed
-// point (1/16 m), so it is exact and order-independent; the spread loop runs in agent order.
-// Two passes: the squads first, then the larger units, which skip the agent ranges of squads
-// the first pass found empty (late in a battle most of them), adding the same active agents in
-// the same order. Equations: docs/MODEL.md, "Units".
+// Unit reductions: strength and centroid of every unit, spread of every squad. Two passes:
+// each squad loops over its own agents (contiguous), summing active agents' positions in
+// 64-bit fixed point (1/16 m), exact and order-independent, and their squared distances from
+// the centroid in agent order; then each larger unit (platoon, company, battalion) adds up the
+// counts and fixed-point sums of its squads (a contiguous range of squad ids), which gives
+// bit for bit what a loop over its agents would. Spread is a squad's only (cohesion); larger
+// units keep 0. Equations: docs/MODEL.md, "Units".
 #pragma once
 
 #include "state.cuh"
@@ -13,58 +14,48 @@ namespace salient {
 /// Fixed-point scale of centroid sums: 1/16 metre.
 constexpr float kCentroidScale = 16.0f;
 
-/// Updates strength, centroid_x/y and spread of unit k: of the squads when squad_pass, else of
-/// the platoons, companies and battalions (which read the squads' strengths of this step, so
-/// run the squad pass first).
+/// Updates strength and centroid_x/y (and a squad's spread) of unit k: of the squads when
+/// squad_pass, else of the platoons, companies and battalions, from their squads' sums of this
+/// step (so run the squad pass first).
 struct UnitReduce {
   AgentView a;
   UnitView u;
+  std::int64_t* sum_x;  ///< [units] fixed-point sum of active agents' x (1/16 m): scratch
+  std::int64_t* sum_y;
   bool squad_pass;
 
   SALIENT_HD void operator()(std::int32_t k) const {
     if ((u.level[k] == kSquad) != squad_pass) return;
+    const std::int32_t begin = u.agent_begin[k], end = u.agent_end[k];
     std::int64_t sx = 0, sy = 0;
     std::int32_t n = 0;
-    for_each_active(k, [&](std::int32_t i) {
-      sx += static_cast<std::int64_t>(a.x[i] * kCentroidScale);
-      sy += static_cast<std::int64_t>(a.y[i] * kCentroidScale);
-      ++n;
-    });
-    u.strength[k] = n;
-    if (n == 0) {
-      u.spread[k] = 0.0f;
-      return;  // an empty unit keeps its last centroid
+    if (squad_pass) {
+      for (std::int32_t i = begin; i < end; ++i) {  // no branch: squads mix the two late on
+        const std::int32_t active = a.status[i] == kActive ? 1 : 0;
+        sx += active * static_cast<std::int64_t>(a.x[i] * kCentroidScale);
+        sy += active * static_cast<std::int64_t>(a.y[i] * kCentroidScale);
+        n += active;
+      }
+    } else if (begin < end) {
+      for (std::int32_t q = a.unit[begin], last = a.unit[end - 1]; q <= last; ++q)
+        sx += sum_x[q], sy += sum_y[q], n += u.strength[q];
     }
+    sum_x[k] = sx, sum_y[k] = sy;
+    u.strength[k] = n;
+    u.spread[k] = 0.0f;
+    if (n == 0) return;  // an empty unit keeps its last centroid
     const float cx = static_cast<float>(static_cast<double>(sx) / (n * kCentroidScale));
     const float cy = static_cast<float>(static_cast<double>(sy) / (n * kCentroidScale));
     u.centroid_x[k] = cx;
     u.centroid_y[k] = cy;
+    if (!squad_pass) return;
     float sum2 = 0.0f;
-    for_each_active(k, [&](std::int32_t i) {
+    for (std::int32_t i = begin; i < end; ++i) {
+      if (a.status[i] != kActive) continue;
       const float dx = a.x[i] - cx, dy = a.y[i] - cy;
       sum2 += dx * dx + dy * dy;
-    });
-    u.spread[k] = sqrt_cr(sum2 / static_cast<float>(n));
-  }
-
-  /// Calls f(i) for the active agents i of unit k in agent order; a larger unit steps over the
-  /// whole range of a squad whose strength (this step's, from the squad pass) is 0.
-  template <class F>
-  SALIENT_HD void for_each_active(std::int32_t k, F&& f) const {
-    const std::int32_t end = u.agent_end[k];
-    for (std::int32_t i = u.agent_begin[k]; i < end;) {
-      std::int32_t stop = end;
-      if (!squad_pass) {
-        const std::int32_t squad = a.unit[i];
-        stop = u.agent_end[squad] < end ? u.agent_end[squad] : end;
-        if (u.strength[squad] == 0) {
-          i = stop;
-          continue;
-        }
-      }
-      for (; i < stop; ++i)
-        if (a.status[i] == kActive) f(i);
     }
+    u.spread[k] = sqrt_cr(sum2 / static_cast<float>(n));
   }
 };
 

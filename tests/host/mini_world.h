@@ -210,9 +210,10 @@ struct MiniWorld {
   }
   void reduce_units() {
     sync();
+    std::vector<std::int64_t> sum_x(u.size()), sum_y(u.size());
     for (const bool squad_pass : {true, false})
       for (std::int32_t k = 0; k < static_cast<std::int32_t>(u.size()); ++k)
-        UnitReduce{agents(), units(), squad_pass}(k);
+        UnitReduce{agents(), units(), sum_x.data(), sum_y.data(), squad_pass}(k);
   }
 };
 

@@ -24,11 +24,11 @@ TEST(Units, StrengthCentroidAndSpreadFromActiveAgents) {
   EXPECT_NEAR(w.u.spread[0], std::sqrt(200.0f / 3), 1e-3);
 }
 
-TEST(Units, LargerUnitsSkippingEmptySquadsEqualEveryAgentLoop) {
+TEST(Units, LargerUnitsFromTheirSquadsEqualEveryAgentLoop) {
   // The two-village scenario's squads, platoons, companies and battalions, with squads all
   // active, all out of the fight, part active and (for some) all but one out; the two passes
-  // (larger units stepping over empty squads) against each unit's loop over every one of its
-  // agents, bit for bit, and empty units keeping their last centroid.
+  // (larger units adding up their squads' sums) against each unit's loop over every one of its
+  // agents, bit for bit, empty units keeping their last centroid, and spread for squads only.
   const ScenarioConfig cfg = load_scenario(test::source_dir() + "/configs/two_villages.toml");
   const ModelParams p = make_params(cfg);
   const AgentArrays agents = make_agents(cfg, p);
@@ -42,6 +42,7 @@ TEST(Units, LargerUnitsSkippingEmptySquadsEqualEveryAgentLoop) {
   std::int32_t empty_squads = 0, empty_units = 0;
   for (std::size_t k = 0; k < w.u.size(); ++k) {
     w.u.centroid_x[k] = -1.0f - static_cast<float>(k), w.u.centroid_y[k] = 7.0f;
+    w.u.spread[k] = 3.0f;
     if (w.u.level[k] != kSquad) continue;
     const int kind = static_cast<int>(gen() % 4);  // 0 all out, 1 all in, 2 mixed, 3 one in
     empty_squads += kind == 0;
@@ -74,6 +75,7 @@ TEST(Units, LargerUnitsSkippingEmptySquadsEqualEveryAgentLoop) {
     const float cx = static_cast<float>(static_cast<double>(sx) / (n * kCentroidScale));
     const float cy = static_cast<float>(static_cast<double>(sy) / (n * kCentroidScale));
     want.centroid_x[k] = cx, want.centroid_y[k] = cy;
+    if (want.level[k] != kSquad) continue;  // spread: squads only
     float sum2 = 0.0f;
     for (std::int32_t i = want.agent_begin[k]; i < want.agent_end[k]; ++i)
       if (w.a.status[i] == kActive) {
