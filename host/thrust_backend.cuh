@@ -496,7 +496,8 @@ class ThrustBackend final : public Backend {
     for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
     Traits::for_each(unique,
                      ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
-    if (drones_ && step > 0) Traits::for_each(ncells_, DroneSighting{p_, r, picture(), step});
+    if (drones_ && step > 0)
+      Traits::for_each(unique, DroneSighting{p_, r, picture(), raw(ukey_), step});
     if constexpr (Traits::kControlByRow) {
       Traits::for_each(p_.ny, ControlRowSweep{p_, r, raw(row_reached_)});
       Traits::for_each(p_.ny, ControlUpdateRow{p_, r, raw(row_reached_)});

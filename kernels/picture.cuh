@@ -1,14 +1,14 @@
 // Each side's picture of the enemy (issue 4): a raster of the step at which that side last
 // saw enemy presence in each cell, with the position error of that sighting. Two sources
 // write it: the side's own soldiers (an enemy soldier that was some soldier's detected
-// target this step marks its cell, in the territory phase) and its drones (each cell is
-// overflown with the scenario's coverage per hour and enemy presence there is detected with
-// the drone's probability, less the terrain's concealment). Sightings decay: confidence is
-// exp(-age / tau). Fire support targets only this picture. Equations: docs/MODEL.md,
-// "The picture of the enemy".
+// target this step marks its cell, in the territory phase) and its drones (DroneSighting in
+// kernels/territory.cuh: each cell is overflown with the scenario's coverage per hour and enemy
+// presence there is detected with the drone's probability, less the terrain's concealment).
+// Sightings decay: confidence is exp(-age / tau). Fire support targets only this picture.
+// Equations: docs/MODEL.md, "The picture of the enemy".
 #pragma once
 
-#include "rng.cuh"
+#include "detmath.cuh"
 #include "state.cuh"
 
 namespace salient {
@@ -52,30 +52,5 @@ inline std::int32_t stale_age_steps(float dt_s, float tau_s, float min_confidenc
   }
   return static_cast<std::int32_t>(hi);
 }
-
-/// Records sightings of side s by drones of side 1 - s for one cell (after the presence
-/// raster of this step is known). Keeps the smaller error when the cell's soldiers saw it too.
-struct DroneSighting {
-  ModelParams p;
-  RasterView r;
-  PictureView pic;
-  std::uint32_t step;
-
-  SALIENT_HD void operator()(std::int32_t cell) const {
-    for (int s = 0; s < kSides; ++s) {
-      const PictureParams& q = p.picture[s];
-      if (q.drone_cover_per_step <= 0.0f || r.presence[1 - s][cell] == 0) continue;
-      const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kDrone,
-                              static_cast<std::uint32_t>(s));
-      if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) continue;  // not overflown
-      const float pd = q.drone_detect * (1.0f - p.terrain[r.terrain[cell]].concealment);
-      if (uniform_float(rnd.v[1]) >= pd) continue;
-      const bool seen_now = pic.seen_step[s][cell] == static_cast<std::int32_t>(step);
-      if (!seen_now || q.drone_error_m < pic.seen_error[s][cell])
-        pic.seen_error[s][cell] = q.drone_error_m;
-      pic.seen_step[s][cell] = static_cast<std::int32_t>(step);
-    }
-  }
-};
 
 }  // namespace salient

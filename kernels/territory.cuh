@@ -1,12 +1,14 @@
 // Phase 6, territory. Presence per cell comes from a sort and segmented count of the keys
 // written by PresenceKey (done by the backend with Thrust); the same pass records each side's
-// sightings of the enemy in its picture (kernels/picture.cuh). Control is then a disc dilation of
+// sightings of the enemy in its picture (kernels/picture.cuh), and a pass over the same keys
+// its drones' sightings. Control is then a disc dilation of
 // presence by the control radius, done as two separable passes (row distance, then column
 // check), and the update rule: a cell is held by a side present within the radius while the
 // other side is absent; otherwise it keeps its holder. Equations: docs/MODEL.md, "Territory".
 #pragma once
 
 #include "picture.cuh"
+#include "rng.cuh"
 #include "state.cuh"
 
 namespace salient {
@@ -52,6 +54,39 @@ struct ScatterPresence {
     std::int32_t c = count[k];
     if (!(key & 1) && k + 1 < unique && unique_key[k + 1] == key + 1) c += count[k + 1];
     r.presence[side][cell] = static_cast<std::uint16_t>(c > 65535 ? 65535 : c);
+  }
+};
+
+/// Drone sightings, after ScatterPresence: for each (cell, side) pair present this step (its
+/// first segment in the sorted unique keys), side s = the other side's drones may overfly the
+/// cell and see it: one Philox draw keyed by (seed, step, cell, kDrone, s) for the overflight
+/// and the detection (times the cell's terrain concealment). A sighting is recorded in side s's
+/// picture with the drones' error, keeping the smaller error when soldiers saw the cell this
+/// step too. Each (cell, s) is rolled at most once, so the order of the pairs does not matter;
+/// cells nobody holds are not visited at all.
+struct DroneSighting {
+  ModelParams p;
+  RasterView r;
+  PictureView pic;
+  const std::int32_t* unique_key;
+  std::uint32_t step;
+
+  SALIENT_HD void operator()(std::int32_t k) const {
+    const std::int32_t key = unique_key[k];
+    if (key >= 4 * p.nx * p.ny) return;
+    if ((key & 1) && k > 0 && unique_key[k - 1] == key - 1) return;  // rolled at the first
+    const std::int32_t cell = key >> 2, s = 1 - ((key >> 1) & 1);    // s: whose drones
+    const PictureParams& q = p.picture[s];
+    if (q.drone_cover_per_step <= 0.0f) return;
+    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kDrone,
+                            static_cast<std::uint32_t>(s));
+    if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) return;  // not overflown
+    const float pd = q.drone_detect * (1.0f - p.terrain[r.terrain[cell]].concealment);
+    if (uniform_float(rnd.v[1]) >= pd) return;
+    const bool seen_now = pic.seen_step[s][cell] == static_cast<std::int32_t>(step);
+    if (!seen_now || q.drone_error_m < pic.seen_error[s][cell])
+      pic.seen_error[s][cell] = q.drone_error_m;
+    pic.seen_step[s][cell] = static_cast<std::int32_t>(step);
   }
 };
 
