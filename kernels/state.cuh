@@ -85,8 +85,8 @@ struct UnitView {
 /// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin; and,
 /// where a phase scans positions, copies of the agents' x, y and of how an observer sees them
 /// (concealment and look) in that sorted order
-/// (entry k is agent sorted_id[k]), so that a neighbour scan reads them contiguously instead
-/// of through the ids (null where not gathered).
+/// (entry k is agent sorted_id[k]; active agents' entries only), so that a neighbour scan
+/// reads them contiguously instead of through the ids (null where not gathered).
 struct BinView {
   std::int32_t nbins;
   const std::int32_t* sorted_id;
@@ -157,7 +157,8 @@ inline constexpr std::uint8_t kLookInCover = 1, kLookMoved = 2;
 
 /// Gathers BinView's sorted copies (entry k from agent sorted_id[k]): position, the
 /// concealment of the terrain under the agent and its look bits, all that Sense reads of a
-/// target besides its id.
+/// target besides its id. Active agents only: the others sort last, in no bin, and their
+/// entries are left as they were.
 struct GatherBinned {
   ModelParams p;
   AgentView a;
@@ -170,6 +171,7 @@ struct GatherBinned {
 
   SALIENT_HD void operator()(std::int32_t k) const {
     const std::int32_t j = sorted_id[k];
+    if (a.status[j] != kActive) return;  // sorted last, in no bin: never read
     x[k] = a.x[j];
     y[k] = a.y[j];
     concealment[k] = p.terrain[terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
