@@ -118,7 +118,8 @@ BenchResult run_bench(const BenchRequest& req) {
   }
   r.state_bytes = static_cast<std::int64_t>(b.state_bytes());
   r.step_median_s = quantile(times, 0.5);
-  r.step_mean_s = std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(times.size());
+  r.step_mean_s =
+      std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(times.size());
   r.step_min_s = *std::min_element(times.begin(), times.end());
   r.step_max_s = *std::max_element(times.begin(), times.end());
   r.step_p10_s = quantile(times, 0.1);
@@ -138,8 +139,7 @@ std::string bench_table(const BenchResult& r) {
                 "%-10s %12lld %12lld %10.3f %10.3f %10.3f %10.3f %10.3f %14.3e %10.1f\n",
                 r.backend.c_str(), static_cast<long long>(r.agents),
                 static_cast<long long>(r.cells), r.step_median_s * 1e3, r.step_mean_s * 1e3,
-                r.step_min_s * 1e3,
-                r.step_p90_s * 1e3, r.step_max_s * 1e3, r.agent_updates_per_s,
+                r.step_min_s * 1e3, r.step_p90_s * 1e3, r.step_max_s * 1e3, r.agent_updates_per_s,
                 static_cast<double>(r.state_bytes) /
                     static_cast<double>(std::max<std::int64_t>(r.agents, 1)));
   out << line;
@@ -165,9 +165,8 @@ std::string bench_json(const BenchResult& r) {
       << "  \"agents\": " << r.agents << ", \"cells\": " << r.cells << ", \"steps\": " << r.steps
       << ", \"warmup\": " << r.warmup << ",\n"
       << "  \"step_s\": {\"median\": " << r.step_median_s << ", \"mean\": " << r.step_mean_s
-      << ", \"min\": " << r.step_min_s
-      << ", \"p10\": " << r.step_p10_s << ", \"p90\": " << r.step_p90_s
-      << ", \"max\": " << r.step_max_s << "},\n"
+      << ", \"min\": " << r.step_min_s << ", \"p10\": " << r.step_p10_s
+      << ", \"p90\": " << r.step_p90_s << ", \"max\": " << r.step_max_s << "},\n"
       << "  \"agent_updates_per_s\": " << r.agent_updates_per_s << ",\n"
       << "  \"state_bytes\": " << r.state_bytes;
   if (!r.phase_s.empty()) {
