@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up everything, builds, runs the Kursk-salient scenario (configs/kursk_salient.toml) on
 # the default backend and ends with its report (out/kursk/index.html). With a usable CUDA
-# device it runs the whole scenario (50 simulated days, about two hours on an H100); without
-# one, the first four simulated hours (about four minutes on 2 cores), and says how to run it
-# all. Set SALIENT_HOURS to choose another length.
+# device it runs the whole scenario (50 simulated days, about two hours on an H100 when last
+# measured); without one, the first four simulated hours (half a minute on 2 cores; the whole
+# run takes about an hour there), and says how to run it all. Set SALIENT_HOURS to choose
+# another length.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -18,7 +19,7 @@ if [[ -n "${SALIENT_HOURS:-}" ]]; then
 elif [[ "${devices:-0}" == 0 ]]; then
   duration=(--duration 14400)
   echo "No CUDA device: running the first 4 simulated hours of 50 days. The whole scenario:"
-  echo "  ./build/salient run configs/kursk_salient.toml -o out/kursk.h5 --force   # on a GPU"
+  echo "  ./build/salient run configs/kursk_salient.toml -o out/kursk.h5 --force   # on a GPU, or about an hour on 2 CPU cores"
 else
   targets+=(--target 50:660:600:700)
 fi
