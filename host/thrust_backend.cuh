@@ -336,7 +336,6 @@ class ThrustBackend final : public Backend {
                      thrust::counting_iterator<std::int32_t>(end), ActivateReserve{agents()});
   }
 
-  /// Unit reductions over each unit's own agents.
   /// The unit reductions: squads from their agents, then the larger units from their squads.
   void reduce_units() {
     for (const bool squad_pass : {true, false})
