@@ -178,8 +178,8 @@ struct ControlRowSweep {
 /// The column pass and control update for one whole row, column chunk by column chunk, each
 /// source row's reach read contiguously: the same rule as ControlUpdate (h != 255 and
 /// h^2 + dy^2 <= rad^2, i.e. h^2 <= rad^2 - dy^2 since rad <= 254). Source rows that
-/// ControlRowSweep marked without presence of a side (all 255) are not read, and a row with no
-/// such source row of either side keeps every holder. For the CPU backend;
+/// ControlRowSweep marked without presence of a side (all 255) are not read, and a row none of
+/// whose source rows holds presence of either side keeps every holder. For the CPU backend;
 /// tests/host/test_model.cpp checks it against ControlUpdate.
 struct ControlUpdateRow {
   ModelParams p;
