@@ -60,8 +60,7 @@ SALIENT_HOST_CLONES std::int32_t roll_in_range(const DetectObserver& o, const Bi
         o.side, d, bins.concealment[k], (in.look[m] & kLookInCover) != 0,
         (in.look[m] & kLookMoved) != 0, o.stationary);
     const float pd = d > o.side.sensor_range_m ? 0.0f : pd_in_range;  // detection_probability
-    const float u =
-        detection_draw(o.seed, o.step, o.id, static_cast<std::uint32_t>(bins.sorted_id[k]));
+    const float u = detection_draw(o.seed, o.step, o.id, static_cast<std::uint32_t>(bins.id[k]));
     pass[m] = u >= pd ? 0 : 1;
   }
   std::int32_t n_pass = 0;

@@ -10,10 +10,12 @@
 #include <thrust/count.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
+#include <thrust/gather.h>
 #include <thrust/iterator/constant_iterator.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
 #include <thrust/reduce.h>
+#include <thrust/sequence.h>
 #include <thrust/sort.h>
 #include <thrust/transform_reduce.h>
 
@@ -76,6 +78,11 @@ struct AddTally {
   SALIENT_HD Tally operator()(const Tally& a, const Tally& b) const { return a + b; }
 };
 
+/// Steps between reorderings of the agents' storage into bin order (ThrustBackend): agents
+/// move a few metres a step, so the order decays slowly, and each reordering moves every
+/// agent array once.
+inline constexpr std::uint32_t kReorderEvery = 8;
+
 /// Backend over a Thrust system. Traits supplies `vector<T>`, `policy()` and `kName`.
 template <class Traits>
 class ThrustBackend final : public Backend {
@@ -84,6 +91,17 @@ class ThrustBackend final : public Backend {
 
  public:
   std::string name() const override { return Traits::kName; }
+
+  /// Reorders the agents' storage into bin order every `steps` steps (0: never; by default
+  /// kReorderEvery). Where agents are stored changes no result (tests/host/test_model.cpp).
+  void set_reorder_every(std::uint32_t steps) { reorder_every_ = steps; }
+
+  /// The agent id held in each storage slot (the identity until the first reordering).
+  std::vector<std::int32_t> storage_ids() {
+    std::vector<std::int32_t> ids;
+    get(id_, ids);
+    return ids;
+  }
 
   void upload(const ModelParams& params, const AgentArrays& ag, const UnitArrays& un,
               const RasterArrays& ra, const SettlementLayout& sl) override {
@@ -100,6 +118,8 @@ class ThrustBackend final : public Backend {
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
     binned_x_.resize(n_), binned_y_.resize(n_), binned_conceal_.resize(n_), binned_look_.resize(n_);
+    binned_id_.resize(n_), ammo_scratch_.resize(n_);
+    store_in_id_order();
     sight_target_.resize(n_), sight_outcome_.resize(n_), sight_x_.resize(n_), sight_y_.resize(n_);
     spotted_.assign(n_, 0), struck_by_.assign(n_, -1);
     bin_start_.resize(nbins_), bin_end_.resize(nbins_);
@@ -182,22 +202,28 @@ class ThrustBackend final : public Backend {
       arena_step(step);
       return;
     }
+    timer_.begin();
+    // The agents' storage into bin order: at the first step (after the bin sort of where
+    // they start) and every reorder_every_ steps (by the last step's sort).
+    if (reorder_every_ > 0 && (!order_valid_ || ++steps_since_reorder_ >= reorder_every_)) {
+      if (!order_valid_) sort_into_bins();
+      reorder_agents();
+    }
     const AgentView a = agents();
     const RasterView r = raster();
-    timer_.begin();
 
-    // 1. Bin: a stable sort of ids by key gives (bin, side, sense cell, id) order; then each
-    // cell's and bin's range.
-    Traits::for_each(n_, AssignBin{p_, a, raw(key_), raw(order_)});
+    // 1. Bin: a stable sort of slots by key gives (bin, side, sense cell, slot) order; then
+    // each cell's and bin's range.
+    sort_into_bins();
     const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
-    Traits::stable_sort_by_key(key_, order_, 2 * nbins_ * cells);
     Traits::for_each(n_ + 1, CellStarts{raw(key_), n_, 2 * nbins_ * cells, raw(cell_start_)});
     Traits::for_each(nbins_, BinRanges{raw(cell_start_), cells, raw(bin_start_), raw(bin_end_)});
-    Traits::for_each(n_, GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_),
-                                      raw(binned_y_), raw(binned_conceal_), raw(binned_look_)});
-    const BinView bins{nbins_,          raw(order_),    raw(bin_start_),      raw(bin_end_),
-                       raw(binned_x_),  raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
-                       raw(cell_start_)};
+    Traits::for_each(n_,
+                     GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_), raw(binned_y_),
+                                  raw(binned_conceal_), raw(binned_look_), raw(binned_id_)});
+    const BinView bins{nbins_,           raw(order_),    raw(bin_start_),      raw(bin_end_),
+                       raw(binned_x_),   raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
+                       raw(cell_start_), raw(binned_id_)};
     timer_.mark(0);
 
     // Unit strength, centroid and spread for this step's cohesion and morale.
@@ -227,7 +253,18 @@ class ThrustBackend final : public Backend {
 
   std::vector<StateArray> save_state() override {
     std::vector<StateArray> out;
-    state_arrays([&out](const char* name, auto& d) {
+    // Agent arrays by id, other agents named by id: the same checkpoint however the agents
+    // are stored.
+    std::vector<std::int32_t> ids;
+    get(id_, ids);
+    agent_state_arrays([&](const char* name, auto& d, bool holds_slots) {
+      auto h = by_id(d);
+      if constexpr (std::is_same_v<typename decltype(h)::value_type, std::int32_t>)
+        if (holds_slots)
+          for (auto& v : h) v = v >= 0 ? ids[static_cast<std::size_t>(v)] : v;
+      out.push_back(StateArray::of(name, h));
+    });
+    other_state_arrays([&out](const char* name, auto& d) {
       using T = typename std::decay_t<decltype(d)>::value_type;
       std::vector<T> h;
       get(d, h);
@@ -277,6 +314,7 @@ class ThrustBackend final : public Backend {
     }
     budget_.set_fired(fired);
     impacts_host_.clear();
+    store_in_id_order();
   }
 
   void time_phases(bool on) override { timer_.enable(on); }
@@ -314,7 +352,7 @@ class ThrustBackend final : public Backend {
 
   void download(AgentArrays& ag, RasterArrays& ra) override {
     ag.resize(n_);
-    agent_fields(ag, [](auto& d, auto& h) { get(d, h); });
+    agent_fields(ag, [this](auto& d, auto& h) { h = by_id(d); });
     ra.resize(p_.nx, p_.ny);
     get(terrain_, ra.terrain), get(settlement_, ra.settlement), get(cover_, ra.cover);
     get(control_, ra.control);
@@ -334,6 +372,57 @@ class ThrustBackend final : public Backend {
   void activate(std::int32_t begin, std::int32_t end) override {
     thrust::for_each(Traits::policy(), thrust::counting_iterator<std::int32_t>(begin),
                      thrust::counting_iterator<std::int32_t>(end), ActivateReserve{agents()});
+  }
+
+  /// Bin of every agent and the stable sort of the slots by (bin, side, sense cell, slot) into
+  /// order_ (key_ the sorted keys).
+  void sort_into_bins() {
+    Traits::for_each(n_, AssignBin{p_, agents(), raw(key_), raw(order_)});
+    const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
+    Traits::stable_sort_by_key(key_, order_, 2 * nbins_ * cells);
+    order_valid_ = true;
+  }
+
+  /// Agents stored by id (slot = id): at upload and after loading a checkpoint.
+  void store_in_id_order() {
+    id_.resize(n_), slot_.resize(n_);
+    thrust::sequence(Traits::policy(), id_.begin(), id_.end());
+    thrust::sequence(Traits::policy(), slot_.begin(), slot_.end());
+    order_valid_ = false;
+    steps_since_reorder_ = 0;
+  }
+
+  /// Stores the agents in the order of the last bin sort (order_: by bin, side, sense cell,
+  /// the inactive last), so that agents near each other share cache lines: the phases that
+  /// visit agents in bin order, or read a neighbour or a target, then read memory nearly in
+  /// sequence. Moves every agent array that carries state into the next step; the step's own
+  /// (bin, target, friends and enemies, shot, struck_by) are rewritten before they are read.
+  /// The scratch arrays lent for the move are rewritten before they are read too.
+  void reorder_agents() {
+    auto pol = Traits::policy();
+    const auto permute = [&](auto& v, auto& scratch) {
+      thrust::gather(pol, order_.begin(), order_.end(), v.begin(), scratch.begin());
+      v.swap(scratch);
+    };
+    for (auto* v :
+         {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_, &suppression_})
+      permute(*v, binned_x_);
+    for (auto* v : {&side_, &profile_, &status_, &posture_, &moved_, &spotted_})
+      permute(*v, binned_look_);
+    for (auto* v : {&unit_, &id_}) permute(*v, sight_key_);
+    permute(ammo_, ammo_scratch_);
+    Traits::for_each(n_, InvertIds{raw(id_), raw(slot_)});
+    steps_since_reorder_ = 0;
+  }
+
+  /// Device array `d` of an agent field in id order, on the host.
+  template <class T>
+  std::vector<T> by_id(vec<T>& d) {
+    vec<T> in_id_order(d.size());
+    thrust::gather(Traits::policy(), slot_.begin(), slot_.end(), d.begin(), in_id_order.begin());
+    std::vector<T> h;
+    get(in_id_order, h);
+    return h;
   }
 
   /// The unit reductions: squads from their agents, then the larger units from their squads.
@@ -574,7 +663,9 @@ class ThrustBackend final : public Backend {
                      raw(shot_target_),
                      raw(shot_outcome_),
                      raw(spotted_),
-                     raw(struck_by_)};
+                     raw(struck_by_),
+                     raw(id_),
+                     raw(slot_)};
   }
   PictureView picture() {
     return PictureView{{raw(seen_step_[0]), raw(seen_step_[1])},
@@ -616,6 +707,11 @@ class ThrustBackend final : public Backend {
   vec<float> binned_x_, binned_y_;                           ///< positions in bin order (BinView)
   vec<float> binned_conceal_;       ///< concealment under each, in bin order
   vec<std::uint8_t> binned_look_;   ///< kLookInCover | kLookMoved, in bin order
+  vec<std::int32_t> binned_id_;     ///< agent ids in bin order
+  vec<std::int32_t> id_, slot_;     ///< agent id of each storage slot and its inverse
+  vec<std::int16_t> ammo_scratch_;  ///< reorder_agents' room for ammo
+  bool order_valid_ = false;        ///< order_ holds a bin sort of the current agents
+  std::uint32_t reorder_every_ = kReorderEvery, steps_since_reorder_ = 0;
   vec<std::int32_t> sight_target_;  ///< SightingView's copies
   vec<std::uint8_t> sight_outcome_;
   vec<float> sight_x_, sight_y_;
@@ -654,16 +750,30 @@ class ThrustBackend final : public Backend {
   /// Calls f(name, array) for every device array that carries state from one step to the next
   /// or that a later phase reads (a checkpoint's arrays). Left out: the sort buffers that
   /// every step rebuilds before reading (keys, orders, bin and squad-bin ranges, the
-  /// territory sort's runs) and the per-step impact list.
+  /// territory sort's runs), the per-step impact list and the storage order (a checkpoint
+  /// holds agents by id).
   template <class F>
   void state_arrays(F&& f) {
-    f("x", x_), f("y", y_), f("offset_x", off_x_), f("offset_y", off_y_);
-    f("home_x", home_x_), f("home_y", home_y_), f("side", side_), f("unit", unit_);
-    f("profile", profile_), f("status", status_), f("posture", posture_), f("health", health_);
-    f("morale", morale_), f("suppression", suppression_), f("ammo", ammo_), f("moved", moved_);
-    f("bin", bin_), f("target", target_), f("n_friends", n_friends_), f("n_enemies", n_enemies_);
-    f("shot_target", shot_target_), f("shot_outcome", shot_outcome_), f("spotted", spotted_);
-    f("struck_by", struck_by_);
+    agent_state_arrays([&f](const char* name, auto& d, bool) { f(name, d); });
+    other_state_arrays(f);
+  }
+  /// The agent arrays of state_arrays, as f(name, array, holds_slots): holds_slots for those
+  /// whose values are other agents' slots.
+  template <class F>
+  void agent_state_arrays(F&& f) {
+    f("x", x_, false), f("y", y_, false), f("offset_x", off_x_, false);
+    f("offset_y", off_y_, false), f("home_x", home_x_, false), f("home_y", home_y_, false);
+    f("side", side_, false), f("unit", unit_, false), f("profile", profile_, false);
+    f("status", status_, false), f("posture", posture_, false), f("health", health_, false);
+    f("morale", morale_, false), f("suppression", suppression_, false), f("ammo", ammo_, false);
+    f("moved", moved_, false), f("bin", bin_, false), f("target", target_, true);
+    f("n_friends", n_friends_, false), f("n_enemies", n_enemies_, false);
+    f("shot_target", shot_target_, true), f("shot_outcome", shot_outcome_, false);
+    f("spotted", spotted_, false), f("struck_by", struck_by_, false);
+  }
+  /// The rest of state_arrays: units, rasters, settlements, pictures.
+  template <class F>
+  void other_state_arrays(F&& f) {
     f("unit_side", u_side_), f("unit_level", u_level_), f("unit_order", u_order_);
     f("unit_profile", u_profile_), f("unit_parent", u_parent_), f("unit_company", u_company_);
     f("unit_agent_begin", u_begin_), f("unit_agent_end", u_end_);
@@ -702,12 +812,13 @@ class ThrustBackend final : public Backend {
           &bin_end_,     &cell_start_,    &crossing_,     &settlement_,   &sett_offsets_,
           &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
           &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
-          &sight_order_, &sight_start_,   &sight_target_})
+          &sight_order_, &sight_start_,   &sight_target_, &binned_id_,    &id_,
+          &slot_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
-    f(ammo_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
+    f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
     f(u_sum_x_), f(u_sum_y_);
   }
 };

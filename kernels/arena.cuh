@@ -43,7 +43,7 @@ struct ArenaAttrition {
     a.shot_target[i] = -1;
     if (a.status[i] != kActive) return;
     const float q = kill_probability[a.side[i]];
-    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kArena);
+    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(a.id[i]), Purpose::kArena);
     if (uniform_float(rnd.v[0]) < q) {
       a.status[i] = kKilled;
       a.health[i] = 0.0f;

@@ -1,6 +1,6 @@
 // Phase 1, bin: each active agent gets the index of the square bin containing it and sorts
-// by (bin, side, sense cell, id); inactive agents get the sentinel nbins so that they sort
-// after all real bins.
+// by (bin, side, sense cell, slot); inactive agents get the sentinel nbins so that they sort
+// after all real bins. And the reordering of the agents' storage into that order.
 #pragma once
 
 #include "state.cuh"
@@ -19,8 +19,8 @@ SALIENT_HD inline void sense_cell_in_bin(const ModelParams& p, float x, float y,
 
 /// Writes bin[i], the sort key key[i] = (2 bin[i] + side[i]) G^2 + (sense cell row) G +
 /// (sense cell column), G = p.sense_cells_per_bin (inactive: 2 nbins G^2), and the identity
-/// permutation order[i] = i: sorted, each bin holds side 0's agents, then side 1's, each
-/// side by sense cell, then by id.
+/// permutation order[i] = i (i is a storage slot): sorted, each bin holds side 0's agents,
+/// then side 1's, each side by sense cell, then by slot.
 struct AssignBin {
   ModelParams p;
   AgentView a;
@@ -77,15 +77,22 @@ struct BinRanges {
   }
 };
 
-/// Runs an agent functor over the agents in bin order (k -> sorted_id[k]) instead of id
+/// Runs an agent functor over the agents in bin order (k -> sorted_slot[k]) instead of slot
 /// order: agents of one bin are processed together, so the neighbouring bins they all scan
 /// stay in cache. Every agent is still visited exactly once; a functor that writes only its
 /// own agent's fields gives the same result in either order.
 template <class F>
 struct InBinOrder {
   F f;
-  const std::int32_t* sorted_id;
-  SALIENT_HD void operator()(std::int32_t k) const { f(sorted_id[k]); }
+  const std::int32_t* sorted_slot;
+  SALIENT_HD void operator()(std::int32_t k) const { f(sorted_slot[k]); }
+};
+
+/// slot[id[k]] = k: the inverse of the slots' ids after the agents were reordered.
+struct InvertIds {
+  const std::int32_t* id;
+  std::int32_t* slot;
+  SALIENT_HD void operator()(std::int32_t k) const { slot[id[k]] = k; }
 };
 
 }  // namespace salient

@@ -49,7 +49,7 @@ struct DetectObserver {
   float stationary;    ///< ModelParams::stationary_detect
   std::uint64_t seed;  ///< run seed
   std::uint32_t step;  ///< step index
-  std::uint32_t id;    ///< observer's agent index
+  std::uint32_t id;    ///< observer's agent id (AgentView::id)
 };
 
 /// Whether the observer detects entry k of the sorted copies, line of sight aside: within
@@ -63,8 +63,7 @@ SALIENT_HD inline bool detect_roll(const DetectObserver& o, const BinView& bins,
   const float pd =
       detection_probability(o.side, sqrt_cr(d2), bins.concealment[k], (look & kLookInCover) != 0,
                             (look & kLookMoved) != 0, o.stationary);
-  const float u =
-      detection_draw(o.seed, o.step, o.id, static_cast<std::uint32_t>(bins.sorted_id[k]));
+  const float u = detection_draw(o.seed, o.step, o.id, static_cast<std::uint32_t>(bins.id[k]));
   return !(u >= pd);
 }
 

@@ -60,7 +60,7 @@ struct Fire {
     const float cover = r.cover[cell_of(p, a.x[j], a.y[j])];
     const float ph =
         hit_probability(sp, d, cover, a.suppression[i], p.suppression_accuracy, quality);
-    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kHit);
+    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(a.id[i]), Purpose::kHit);
     std::uint8_t outcome = kMiss;
     if (uniform_float(rnd.v[0]) < ph)
       outcome = hit_outcome(sp, uniform_float(rnd.v[1]), uniform_float(rnd.v[2]));

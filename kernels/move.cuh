@@ -103,7 +103,7 @@ struct DecideAndMove {
     if (blocked) {
       const float c[3] = {0.70710678f, 0.0f, -0.70710678f};
       const float s[3] = {0.70710678f, 1.0f, 0.70710678f};
-      const float turn = (i & 1) ? 1.0f : -1.0f;
+      const float turn = (a.id[i] & 1) ? 1.0f : -1.0f;
       bool found = false;
       for (int k = 0; k < 6 && !found; ++k) {
         const float sn = s[k / 2] * ((k & 1) ? -turn : turn);
@@ -119,7 +119,8 @@ struct DecideAndMove {
     y += uy * stride;
 
     float z0 = 0.0f, z1 = 0.0f;
-    normal_pair(philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kMoveJitter), z0, z1);
+    normal_pair(philox(p.seed, step, static_cast<std::uint32_t>(a.id[i]), Purpose::kMoveJitter), z0,
+                z1);
     const float jx = x + p.jitter_m * z0, jy = y + p.jitter_m * z1;
     if (passable(p, r, jx, jy)) x = jx, y = jy;
 

@@ -54,8 +54,9 @@ SALIENT_HD inline std::uint32_t count_friends(const ModelParams& p, const BinVie
   return count;
 }
 
-/// Writes target[i], n_friends[i], n_enemies[i] for agent i. `bins` must be sorted by (bin,
-/// side, sense cell, id) and carry cell_start and the sorted copies of GatherBinned.
+/// Writes target[i] (a slot), n_friends[i], n_enemies[i] for the agent in slot i. `bins` must
+/// be sorted by (bin, side, sense cell, slot) and carry cell_start and the sorted copies of
+/// GatherBinned.
 struct Sense {
   ModelParams p;
   AgentView a;
@@ -72,7 +73,7 @@ struct Sense {
     const std::uint8_t s = a.side[i];
     const SideParams& sp = p.profile[a.profile[i]];
     const float xi = a.x[i], yi = a.y[i];
-    std::int32_t best = -1;
+    std::int32_t best = -1, best_id = -1;  // slot and id
     float best_d2 = 0.0f;
     std::uint32_t friends = 0, enemies = 0;
     // An enemy entry k that passes its roll counts, and is a candidate target, if in sight.
@@ -81,16 +82,17 @@ struct Sense {
       if (!line_of_sight(p, r.terrain, xi, yi, bins.x[k], bins.y[k], p.los_max_depth_m)) return;
       const float dx = bins.x[k] - xi, dy = bins.y[k] - yi;
       const float d2 = dx * dx + dy * dy;
-      const std::int32_t j = bins.sorted_id[k];
+      const std::int32_t j = bins.id[k];
       ++enemies;
-      if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best)) {
-        best = j;
+      if (best < 0 || d2 < best_d2 || (d2 == best_d2 && j < best_id)) {
+        best = bins.sorted_slot[k];
+        best_id = j;
         best_d2 = d2;
       }
     };
     DetectionRolls rolls(DetectObserver{sp, xi, yi, sp.sensor_range_m * sp.sensor_range_m,
                                         p.stationary_detect, p.seed, step,
-                                        static_cast<std::uint32_t>(i)});
+                                        static_cast<std::uint32_t>(a.id[i])});
     // Each of the 3x3 bins holds this side's agents, then the other's, each by sense cell
     // (BinView::cell_start): friends within range are counted over the sorted copies of
     // position (count_friends); enemies are rolled for (DetectionRolls), with what is read

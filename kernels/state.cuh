@@ -7,7 +7,10 @@
 
 namespace salient {
 
-/// Agent arrays, indexed by agent id (0..n-1). One agent is one soldier.
+/// Agent arrays, indexed by storage slot (0..n-1). One agent is one soldier. The backend
+/// keeps agents stored in bin order (slot != id once it has reordered them); an agent's id,
+/// which names it in every output and keys its random draws, is id[slot], and slot[id] finds
+/// it. Fields that hold another agent (target, shot_target) hold its slot.
 struct AgentView {
   std::int32_t n;
   float* x;         ///< position east, metres
@@ -35,6 +38,8 @@ struct AgentView {
   std::uint8_t* shot_outcome;  ///< ShotOutcome
   std::uint8_t* spotted;       ///< 1 if some enemy soldier had it as detected target this step
   std::int32_t* struck_by;     ///< impact that made it a casualty this step (-1: none)
+  const std::int32_t* id;      ///< agent id of each slot
+  const std::int32_t* slot;    ///< slot of each agent id (the inverse of id)
 };
 
 /// Outcome of one agent's fire in one step.
@@ -61,8 +66,8 @@ enum UnitOrder : std::uint8_t {
 /// Level of a unit in the hierarchy.
 enum UnitLevel : std::uint8_t { kSquad = 0, kPlatoon = 1, kCompany = 2, kBattalion = 3 };
 
-/// Unit arrays. Units cover contiguous agent ranges (agents are numbered squad by squad,
-/// squads platoon by platoon, ...), so every reduction is a loop over its own range.
+/// Unit arrays. Units cover contiguous agent id ranges (agents are numbered squad by squad,
+/// squads platoon by platoon, ...), so every reduction is a loop over its own range of ids.
 struct UnitView {
   std::int32_t n;
   std::uint8_t* side;
@@ -73,8 +78,8 @@ struct UnitView {
   std::uint8_t* order;    ///< UnitOrder (squads follow the order written to them)
   float* objective_x;     ///< objective point, metres
   float* objective_y;
-  std::int32_t* agent_begin;  ///< first agent of the unit
-  std::int32_t* agent_end;    ///< one past the last agent
+  std::int32_t* agent_begin;  ///< id of the first agent of the unit
+  std::int32_t* agent_end;    ///< one past the last agent's id
   std::int32_t* strength;     ///< active agents (updated each step)
   std::int32_t* initial;      ///< agents at the start (or on arrival)
   float* centroid_x;          ///< mean position of active agents (fixed-point sum), metres
@@ -82,25 +87,26 @@ struct UnitView {
   float* spread;  ///< RMS distance of active agents from the centroid, metres
 };
 
-/// Spatial bins: agent ids sorted by (bin, id) and the [start, end) range of each bin; and,
-/// where a phase scans positions, copies of the agents' x, y and of how an observer sees them
-/// (concealment and look) in that sorted order
-/// (entry k is agent sorted_id[k]; active agents' entries only), so that a neighbour scan
-/// reads them contiguously instead of through the ids (null where not gathered).
+/// Spatial bins: agent slots sorted by (bin, side, sense cell, slot) and the [start, end)
+/// range of each bin; and, where a phase scans positions, copies of the agents' x, y, id and
+/// of how an observer sees them (concealment and look) in that sorted order (entry k is the
+/// agent in slot sorted_slot[k]; active agents' entries only), so that a neighbour scan reads
+/// them contiguously instead of through the slots (null where not gathered).
 struct BinView {
   std::int32_t nbins;
-  const std::int32_t* sorted_id;
+  const std::int32_t* sorted_slot;
   const std::int32_t* start;
   const std::int32_t* end;
   const float* x = nullptr;  ///< metres
   const float* y = nullptr;
   const float* concealment = nullptr;  ///< of the agent's cell's terrain
   const std::uint8_t* look = nullptr;  ///< kLookInCover | kLookMoved
-  /// Where the entries are sorted by (bin, side, sense cell, id): the first index of sense
+  /// Where the entries are sorted by (bin, side, sense cell, slot): the first index of sense
   /// cell (row r, column c) of side s in bin b is cell_start[(2 b + s) G^2 + r G + c], with
   /// G = ModelParams::sense_cells_per_bin (2 nbins G^2 + 1 values); side s of bin b is
   /// [cell_start[(2 b + s) G^2], cell_start[(2 b + s + 1) G^2]).
   const std::int32_t* cell_start = nullptr;
+  const std::int32_t* id = nullptr;  ///< agent id (AgentView::id) of each entry
 };
 
 namespace detail {
@@ -155,32 +161,34 @@ SALIENT_HD inline std::int32_t cell_of(const ModelParams& p, float x, float y) {
 /// BinView::look bits: the agent lies in cover; it moved last step.
 inline constexpr std::uint8_t kLookInCover = 1, kLookMoved = 2;
 
-/// Gathers BinView's sorted copies (entry k from agent sorted_id[k]): position, the
-/// concealment of the terrain under the agent and its look bits, all that Sense reads of a
-/// target besides its id. Active agents only: the others sort last, in no bin, and their
-/// entries are left as they were.
+/// Gathers BinView's sorted copies (entry k from the agent in slot sorted_slot[k]): position,
+/// id, the concealment of the terrain under the agent and its look bits, all that Sense reads
+/// of a target. Active agents only: the others sort last, in no bin, and their entries are
+/// left as they were.
 struct GatherBinned {
   ModelParams p;
   AgentView a;
   const std::uint8_t* terrain;  ///< raster terrain classes
-  const std::int32_t* sorted_id;
+  const std::int32_t* sorted_slot;
   float* x;
   float* y;
   float* concealment;
   std::uint8_t* look;
+  std::int32_t* id;
 
   SALIENT_HD void operator()(std::int32_t k) const {
-    const std::int32_t j = sorted_id[k];
+    const std::int32_t j = sorted_slot[k];
     if (a.status[j] != kActive) return;  // sorted last, in no bin: never read
     x[k] = a.x[j];
     y[k] = a.y[j];
     concealment[k] = p.terrain[terrain[cell_of(p, a.x[j], a.y[j])]].concealment;
     look[k] = static_cast<std::uint8_t>((a.posture[j] == kInCover ? kLookInCover : 0) |
                                         (a.moved[j] != 0 ? kLookMoved : 0));
+    id[k] = a.id[j];
   }
 };
 
-/// Calls f(j) for every agent j in the 3x3 bins around `bin`, in sorted order.
+/// Calls f(i) for the slot i of every agent in the 3x3 bins around `bin`, in sorted order.
 template <class F>
 SALIENT_HD void for_each_neighbour(const ModelParams& p, const BinView& b, std::int32_t bin,
                                    F&& f) {
@@ -191,7 +199,7 @@ SALIENT_HD void for_each_neighbour(const ModelParams& p, const BinView& b, std::
     for (std::int32_t nx = bx - 1; nx <= bx + 1; ++nx) {
       if (nx < 0 || nx >= p.bins_x) continue;
       const std::int32_t nb = ny * p.bins_x + nx;
-      for (std::int32_t k = b.start[nb]; k < b.end[nb]; ++k) f(b.sorted_id[k]);
+      for (std::int32_t k = b.start[nb]; k < b.end[nb]; ++k) f(b.sorted_slot[k]);
     }
   }
 }

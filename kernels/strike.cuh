@@ -155,7 +155,7 @@ struct StrikeEffect {
         m -= p.strike_morale_shock;
       }
       if (r2 > lethal_cutoff2(w)) continue;
-      const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(i), Purpose::kStrike,
+      const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(a.id[i]), Purpose::kStrike,
                               static_cast<std::uint32_t>(k));
       if (uniform_float(rnd.v[0]) >= casualty_probability(w, r2, cover, posture)) continue;
       a.status[i] = uniform_float(rnd.v[1]) < w.kill_fraction ? kKilled : kWounded;

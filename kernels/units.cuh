@@ -1,10 +1,10 @@
 // Unit reductions: strength and centroid of every unit, spread of every squad. Two passes:
-// each squad loops over its own agents (contiguous), summing active agents' positions in
-// 64-bit fixed point (1/16 m), exact and order-independent, and their squared distances from
-// the centroid in agent order; then each larger unit (platoon, company, battalion) adds up the
-// counts and fixed-point sums of its squads (a contiguous range of squad ids), which gives
-// bit for bit what a loop over its agents would. Spread is a squad's only (cohesion); larger
-// units keep 0. Equations: docs/MODEL.md, "Units".
+// each squad loops over its own agents (contiguous ids, found through AgentView::slot), summing
+// active agents' positions in 64-bit fixed point (1/16 m), exact and order-independent, and their
+// squared distances from the centroid in agent order; then each larger unit (platoon, company,
+// battalion) adds up the counts and fixed-point sums of its squads (a contiguous range of squad
+// ids), which gives bit for bit what a loop over its agents would. Spread is a squad's only
+// (cohesion); larger units keep 0. Equations: docs/MODEL.md, "Units".
 #pragma once
 
 #include "state.cuh"
@@ -30,14 +30,15 @@ struct UnitReduce {
     std::int64_t sx = 0, sy = 0;
     std::int32_t n = 0;
     if (squad_pass) {
-      for (std::int32_t i = begin; i < end; ++i) {  // no branch: squads mix the two late on
+      for (std::int32_t id = begin; id < end; ++id) {  // no branch: squads mix the two late on
+        const std::int32_t i = a.slot[id];
         const std::int32_t active = a.status[i] == kActive ? 1 : 0;
         sx += active * static_cast<std::int64_t>(a.x[i] * kCentroidScale);
         sy += active * static_cast<std::int64_t>(a.y[i] * kCentroidScale);
         n += active;
       }
     } else if (begin < end) {
-      for (std::int32_t q = a.unit[begin], last = a.unit[end - 1]; q <= last; ++q)
+      for (std::int32_t q = a.unit[a.slot[begin]], last = a.unit[a.slot[end - 1]]; q <= last; ++q)
         sx += sum_x[q], sy += sum_y[q], n += u.strength[q];
     }
     sum_x[k] = sx, sum_y[k] = sy;
@@ -50,7 +51,8 @@ struct UnitReduce {
     u.centroid_y[k] = cy;
     if (!squad_pass) return;
     float sum2 = 0.0f;
-    for (std::int32_t i = begin; i < end; ++i) {
+    for (std::int32_t id = begin; id < end; ++id) {
+      const std::int32_t i = a.slot[id];
       if (a.status[i] != kActive) continue;
       const float dx = a.x[i] - cx, dy = a.y[i] - cy;
       sum2 += dx * dx + dy * dy;
@@ -72,10 +74,11 @@ SALIENT_HD inline float company_losses(const UnitView& u, std::int32_t squad) {
                      : 0.0f;
 }
 
-/// Turns a reserve agent active (its reinforcement has arrived).
+/// Turns the reserve agent of id `id` active (its reinforcement has arrived).
 struct ActivateReserve {
   AgentView a;
-  SALIENT_HD void operator()(std::int32_t i) const {
+  SALIENT_HD void operator()(std::int32_t id) const {
+    const std::int32_t i = a.slot[id];
     if (a.status[i] == kReserve) a.status[i] = kActive;
   }
 };

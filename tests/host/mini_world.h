@@ -33,6 +33,8 @@ struct MiniWorld {
   std::vector<std::uint16_t> n_friends, n_enemies;
   std::vector<std::uint8_t> shot_outcome, spotted;
   std::vector<std::int32_t> struck_by;
+  std::vector<std::int32_t> identity;  ///< agents(): stored by id (slot = id)
+  std::vector<std::int32_t> binned_id;
 
   /// Parameters from the ci scenario (its defaults), on an open raster of nx x ny cells.
   MiniWorld(int nx, int ny) : p(make_params(ci_scenario())) {
@@ -77,6 +79,8 @@ struct MiniWorld {
   }
 
   AgentView agents() {
+    identity.resize(a.size());
+    for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<std::int32_t>(i);
     return AgentView{static_cast<std::int32_t>(a.size()),
                      a.x.data(),
                      a.y.data(),
@@ -101,7 +105,9 @@ struct MiniWorld {
                      shot_target.data(),
                      shot_outcome.data(),
                      spotted.data(),
-                     struck_by.data()};
+                     struck_by.data(),
+                     identity.data(),
+                     identity.data()};
   }
   UnitView units() {
     return UnitView{static_cast<std::int32_t>(u.size()),
@@ -147,6 +153,7 @@ struct MiniWorld {
     for (std::int32_t k = 0; k <= n; ++k)
       CellStarts{sorted_key.data(), n, last, cell_start.data()}(k);
     binned_x.resize(n), binned_y.resize(n), binned_conceal.resize(n), binned_look.resize(n);
+    binned_id.resize(n);
     for (std::int32_t k = 0; k < n; ++k)
       GatherBinned{p,
                    agents(),
@@ -155,7 +162,8 @@ struct MiniWorld {
                    binned_x.data(),
                    binned_y.data(),
                    binned_conceal.data(),
-                   binned_look.data()}(k);
+                   binned_look.data(),
+                   binned_id.data()}(k);
     return BinView{1,
                    sorted_ids.data(),
                    bin_start.data(),
@@ -164,7 +172,8 @@ struct MiniWorld {
                    binned_y.data(),
                    binned_conceal.data(),
                    binned_look.data(),
-                   cell_start.data()};
+                   cell_start.data(),
+                   binned_id.data()};
   }
   /// Runs one phase functor over all agents.
   template <class F>

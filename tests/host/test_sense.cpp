@@ -99,7 +99,7 @@ struct Entries {
   std::vector<std::int32_t> id;
   BinView view() const {
     BinView b{};
-    b.sorted_id = id.data(), b.x = x.data(), b.y = y.data();
+    b.sorted_slot = id.data(), b.id = id.data(), b.x = x.data(), b.y = y.data();
     b.concealment = concealment.data(), b.look = look.data();
     return b;
   }
@@ -220,7 +220,7 @@ void sense_entry_by_entry(MiniWorld& w, std::uint32_t step, std::vector<std::uin
             continue;
           const float dx = b.x[k] - o.x, dy = b.y[k] - o.y, d2 = dx * dx + dy * dy;
           ++enemies[i];
-          const std::int32_t j = b.sorted_id[k];
+          const std::int32_t j = b.id[k];  // stored by id: slot = id
           if (target[i] < 0 || d2 < best_d2 || (d2 == best_d2 && j < target[i]))
             target[i] = j, best_d2 = d2;
         }
