@@ -17,6 +17,9 @@ namespace salient::detail {
 
 /// Thrust OpenMP system.
 struct OmpTraits {
+  /// Elements per chunk of for_each: a multiple of 64, so that chunks of one-byte elements
+  /// start on cache lines of their own (no false sharing inside an array).
+  static constexpr std::int32_t kStaticChunk = 1024;
   template <class T>
   using vector = thrust::omp::vector<T>;
   static auto policy() { return thrust::omp::par; }
@@ -28,11 +31,17 @@ struct OmpTraits {
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}
   static std::int64_t free_bytes() { return -1; }
-  /// f(i) for i in [0, n), in equal static shares. A plain loop over the functor: measured
-  /// faster than thrust::for_each_n on the OpenMP system (docs/PERFORMANCE.md).
+  /// f(i) for i in [0, n), in static shares: from 8 kStaticChunk elements on dealt round
+  /// robin in chunks of kStaticChunk (not halves: agents stored in bin order keep the fallen,
+  /// who cost nothing, together at the end), below that in equal shares (rows, bins). A
+  /// plain loop over the functor: measured faster than thrust::for_each_n on the OpenMP
+  /// system (docs/PERFORMANCE.md).
   template <class F>
   static void for_each(std::int32_t n, const F& f) {
-#pragma omp parallel for schedule(static)
+    const std::int32_t threads = omp_get_max_threads();
+    const std::int32_t chunk =
+        n >= 8 * kStaticChunk ? kStaticChunk : (n + threads - 1) / (threads > 0 ? threads : 1);
+#pragma omp parallel for schedule(static, chunk > 0 ? chunk : 1)
     for (std::int32_t i = 0; i < n; ++i) f(i);
   }
   /// f(i) for i in [0, n), dealt to the threads in chunks of 128 on demand: for the phases
