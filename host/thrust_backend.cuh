@@ -93,7 +93,7 @@ class ThrustBackend final : public Backend {
   std::string name() const override { return Traits::kName; }
 
   /// Reorders the agents' storage into bin order every `steps` steps (0: never; by default
-  /// kReorderEvery). Where agents are stored changes no result (tests/host/test_model.cpp).
+  /// kReorderEvery). Where agents are stored changes no result (tests/host/test_storage.cpp).
   void set_reorder_every(std::uint32_t steps) { reorder_every_ = steps; }
 
   /// The agent id held in each storage slot (the identity until the first reordering).
