@@ -85,6 +85,13 @@ inline ScenarioConfig ci_scenario(double duration = 600) {
   return cfg;
 }
 
+/// The small Kursk variant (configs/kursk/ci.toml), run for `duration` seconds.
+inline ScenarioConfig kursk_variant(double duration) {
+  ScenarioConfig cfg = load_scenario(source_dir() + "/configs/kursk/ci.toml");
+  cfg.duration = duration;
+  return cfg;
+}
+
 /// Runs `cfg` quietly on `backend` with `threads` into a new temp file; returns its path.
 inline std::string run_to_file(const ScenarioConfig& cfg, const std::string& name,
                                const std::string& backend = "cpu", int threads = 0) {

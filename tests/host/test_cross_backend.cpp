@@ -65,9 +65,7 @@ TEST(CrossBackend, ArenaAndKurskVariantIdentical) {
     cfg.duration = 400;
     expect_same_files(cfg, std::string("xb_arena_") + law);
   }
-  ScenarioConfig kursk = load_scenario(test::source_dir() + "/configs/kursk/ci.toml");
-  kursk.duration = 1800;
-  expect_same_files(kursk, "xb_kursk");
+  expect_same_files(test::kursk_variant(1800), "xb_kursk");
 }
 
 }  // namespace

@@ -46,9 +46,7 @@ TEST(DeviceAlgorithmsOnCpu, CiScenarioIdenticalEveryStep) {
 // The small Kursk variant: the full scenario's fire support on both sides, 14 settlements
 // and a held start zone.
 TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
-  ScenarioConfig kursk = load_scenario(test::source_dir() + "/configs/kursk/ci.toml");
-  kursk.duration = 1800;
-  expect_same_as_cpu(kursk);
+  expect_same_as_cpu(test::kursk_variant(1800));
 }
 
 }  // namespace

@@ -55,9 +55,7 @@ TEST(AgentStorage, ReorderedEveryStepIdenticalToStoredById) {
 // crossings (an agent turns aside by its id's parity) and the allied contingent activated by
 // id, through the slots, after one hour.
 TEST(AgentStorage, KurskVariantReorderedIdenticalToStoredById) {
-  ScenarioConfig kursk = load_scenario(test::source_dir() + "/configs/kursk/ci.toml");
-  kursk.duration = 5400;
-  expect_storage_free(kursk);
+  expect_storage_free(test::kursk_variant(5400));
 }
 
 }  // namespace
