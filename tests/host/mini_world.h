@@ -79,8 +79,10 @@ struct MiniWorld {
   }
 
   AgentView agents() {
-    identity.resize(a.size());
-    for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<std::int32_t>(i);
+    if (identity.size() != a.size()) {  // phases call this per element: only when agents grow
+      identity.resize(a.size());
+      for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<std::int32_t>(i);
+    }
     return AgentView{static_cast<std::int32_t>(a.size()),
                      a.x.data(),
                      a.y.data(),
