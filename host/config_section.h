@@ -140,7 +140,10 @@ class Section {
     const toml::node* n = get(key, need);
     if (!n) return;
     if (!n->is_number()) fail(key, "expected a number " + describe(r) + ", got " + got(*n));
-    double v = n->value<double>().value();
+    // An integer too large for a double to hold exactly has no value<double>() in toml++:
+    // convert it ourselves (the range check below then rejects it).
+    const double v =
+        n->is_integer() ? static_cast<double>(*n->value<std::int64_t>()) : *n->value<double>();
     if (!std::isfinite(v) || (r.open_lo ? v <= r.lo : v < r.lo) || v > r.hi)
       fail(key, "expected a number " + describe(r) + ", got " + fmt(v));
     out = v;

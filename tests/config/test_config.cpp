@@ -214,6 +214,10 @@ TEST(Config, MessagesSayWhatWasExpectedAndGot) {
 
 TEST(Config, IntegersAcceptedForFloatsButNotOtherTypes) {
   EXPECT_DOUBLE_EQ(parse_scenario(replaced(kMinimal, "600.0", "600"), "t").duration, 600.0);
+  // An integer no double holds exactly (found by fuzz_scenario): a range error, not a crash.
+  EXPECT_NE(error_of_text(replaced(kMinimal, "[region]", "dt = 9223372036854775807\n[region]"))
+                .find(": run.dt: expected a number in (0, 600] seconds, got "),
+            std::string::npos);
   for (const char* v : {"true", "\"10\"", "[10]", "{ a = 1 }", "1979-05-27", "nan", "inf"}) {
     SCOPED_TRACE(v);
     std::string msg =
