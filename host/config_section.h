@@ -136,14 +136,18 @@ class Section {
                       std::to_string(r.begin.column) + ": " + clip(key) + ": " + msg);
   }
 
+  /// The value of number node `n` as a double. toml++ gives no value<double>() for an integer
+  /// that no double holds exactly (found by fuzz_scenario), so integers are converted here
+  /// (the callers' range checks then reject them).
+  static double as_double(const toml::node& n) {
+    return n.is_integer() ? static_cast<double>(*n.value<std::int64_t>()) : *n.value<double>();
+  }
+
   void number(std::string_view key, double& out, Range r, Need need = kOptional) {
     const toml::node* n = get(key, need);
     if (!n) return;
     if (!n->is_number()) fail(key, "expected a number " + describe(r) + ", got " + got(*n));
-    // An integer too large for a double to hold exactly has no value<double>() in toml++:
-    // convert it ourselves (the range check below then rejects it).
-    const double v =
-        n->is_integer() ? static_cast<double>(*n->value<std::int64_t>()) : *n->value<double>();
+    const double v = as_double(*n);
     if (!std::isfinite(v) || (r.open_lo ? v <= r.lo : v < r.lo) || v > r.hi)
       fail(key, "expected a number " + describe(r) + ", got " + fmt(v));
     out = v;
@@ -234,9 +238,9 @@ class Section {
     const toml::array* a = nd->as_array();
     if (!a || a->size() != n) fail(key, want + got(*nd));
     for (const toml::node& e : *a) {
-      if (!e.is_number() || !std::isfinite(e.value<double>().value()))
+      if (!e.is_number() || !std::isfinite(as_double(e)))
         throw_at(e.source(), full(key), want + got(e) + " as an element");
-      v.push_back(e.value<double>().value());
+      v.push_back(as_double(e));
     }
     return v;
   }
@@ -253,7 +257,7 @@ class Section {
       const toml::node& e = *a->get(i);
       if (!e.is_number())
         throw_at(e.source(), full(key), want + got(e) + " as element " + std::to_string(i));
-      v[i] = e.value<double>().value();
+      v[i] = as_double(e);
       if (!(std::fabs(v[i]) <= 1e7))
         throw_at(e.source(), full(key), "expected a number in [-1e7, 1e7], got " + fmt(v[i]));
     }

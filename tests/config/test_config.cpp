@@ -218,6 +218,11 @@ TEST(Config, IntegersAcceptedForFloatsButNotOtherTypes) {
   EXPECT_NE(error_of_text(replaced(kMinimal, "[region]", "dt = 9223372036854775807\n[region]"))
                 .find(": run.dt: expected a number in (0, 600] seconds, got "),
             std::string::npos);
+  const std::string big = "9223372036854775807";
+  EXPECT_NE(error_of_text(replaced(kMinimal, "start_zone = [0, 0, 100, 100]",
+                                   "start_zone = [0, 0, 1, " + big + "]"))
+                .find("expected a number in [-1e7, 1e7], got "),
+            std::string::npos);
   for (const char* v : {"true", "\"10\"", "[10]", "{ a = 1 }", "1979-05-27", "nan", "inf"}) {
     SCOPED_TRACE(v);
     std::string msg =
