@@ -16,7 +16,7 @@ namespace salient {
 
 /// Device bytes per element of each kind of array the backend holds.
 inline constexpr std::int64_t kBytesPerAgent =
-    133;  ///< 14 float, 9 uint8, 2 int16, 15 int32, 2 uint16
+    125;  ///< 14 float, 9 uint8, 2 int16, 13 int32, 2 uint16
 inline constexpr std::int64_t kBytesPerUnit = 72;  ///< 4 uint8, 8 int32, 5 float, 2 int64
 inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, presence, reach
 inline constexpr std::int64_t kBytesPerBin =

@@ -112,8 +112,7 @@ class ThrustBackend final : public Backend {
     agent_fields(ag, [](auto& d, const auto& h) { put(d, h); });
     nunits_ = static_cast<std::int32_t>(un.size());
     unit_fields(un, [](auto& d, const auto& h) { put(d, h); });
-    for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &ukey_, &count_, &sight_key_,
-                    &sight_order_})
+    for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &sight_key_, &sight_order_})
       v->resize(n_);
     thrust::fill(shot_target_.begin(), shot_target_.end(), -1);
     n_friends_.resize(n_), n_enemies_.resize(n_), shot_outcome_.assign(n_, 0);
@@ -569,23 +568,15 @@ class ThrustBackend final : public Backend {
     return SquadBins{nbins_, raw(sq_order_), raw(sq_start_), raw(sq_end_)};
   }
 
-  /// Phase 6: presence by sort and segmented count (recording sightings in the pictures),
-  /// drone sightings, then control by dilation.
+  /// Phase 6: presence by sort and one pass over the sorted keys (recording sightings and
+  /// drone sightings in the pictures), then control by dilation. Nothing comes back to the host.
   void territory(std::uint32_t step) {
     auto pol = Traits::policy();
-    const thrust::counting_iterator<std::int32_t> first(0);
     const RasterView r = raster();
     Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
     Traits::sort_keys(key_, 4 * ncells_);
-    const auto ends = thrust::reduce_by_key(pol, key_.begin(), key_.end(),
-                                            thrust::constant_iterator<std::int32_t>(1),
-                                            ukey_.begin(), count_.begin());
-    const auto unique = static_cast<std::int32_t>(ends.first - ukey_.begin());
     for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
-    Traits::for_each(unique,
-                     ScatterPresence{p_, r, picture(), raw(ukey_), raw(count_), unique, step});
-    if (drones_ && step > 0)
-      Traits::for_each(unique, DroneSighting{p_, r, picture(), raw(ukey_), step});
+    Traits::for_each(n_, PresenceRuns{p_, r, picture(), raw(key_), n_, step, drones_ && step > 0});
     if constexpr (Traits::kControlByRow) {
       Traits::for_each(p_.ny, ControlRowSweep{p_, r, raw(row_reached_)});
       Traits::for_each(p_.ny, ControlUpdateRow{p_, r, raw(row_reached_)});
@@ -701,7 +692,7 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> u_parent_, u_company_, u_begin_, u_end_, u_strength_, u_initial_;
   vec<float> u_obj_x_, u_obj_y_, u_cx_, u_cy_, u_spread_;
   vec<std::int64_t> u_sum_x_, u_sum_y_;  ///< the unit reductions' fixed-point sums (scratch)
-  vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_, ukey_, count_;
+  vec<std::int32_t> unit_, bin_, target_, shot_target_, key_, order_;
   vec<std::int32_t> bin_start_, bin_end_, cell_start_;
   vec<std::int32_t> sight_key_, sight_order_, sight_start_;  ///< Resolve's sightings
   vec<float> binned_x_, binned_y_;                           ///< positions in bin order (BinView)
@@ -806,14 +797,13 @@ class ThrustBackend final : public Backend {
           &reach_[1], &row_reached_, &binned_look_, &sight_outcome_})
       f(*v);
     for (const auto* v :
-         {&u_parent_,    &u_company_,     &u_begin_,      &u_end_,        &u_strength_,
-          &u_initial_,   &unit_,          &bin_,          &target_,       &shot_target_,
-          &key_,         &order_,         &ukey_,         &count_,        &bin_start_,
-          &bin_end_,     &cell_start_,    &crossing_,     &settlement_,   &sett_offsets_,
-          &sett_cells_,  &sett_captures_, &seen_step_[0], &seen_step_[1], &struck_by_,
-          &sq_key_,      &sq_order_,      &sq_start_,     &sq_end_,       &sight_key_,
-          &sight_order_, &sight_start_,   &sight_target_, &binned_id_,    &id_,
-          &slot_})
+         {&u_parent_,     &u_company_,    &u_begin_,      &u_end_,       &u_strength_,
+          &u_initial_,    &unit_,         &bin_,          &target_,      &shot_target_,
+          &key_,          &order_,        &bin_start_,    &bin_end_,     &cell_start_,
+          &crossing_,     &settlement_,   &sett_offsets_, &sett_cells_,  &sett_captures_,
+          &seen_step_[0], &seen_step_[1], &struck_by_,    &sq_key_,      &sq_order_,
+          &sq_start_,     &sq_end_,       &sight_key_,    &sight_order_, &sight_start_,
+          &sight_target_, &binned_id_,    &id_,           &slot_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);

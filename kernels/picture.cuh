@@ -1,7 +1,7 @@
 // Each side's picture of the enemy (issue 4): a raster of the step at which that side last
 // saw enemy presence in each cell, with the position error of that sighting. Two sources
 // write it: the side's own soldiers (an enemy soldier that was some soldier's detected
-// target this step marks its cell, in the territory phase) and its drones (DroneSighting in
+// target this step marks its cell, in the territory phase) and its drones (drone_sighting in
 // kernels/territory.cuh: each cell is overflown with the scenario's coverage per hour and enemy
 // presence there is detected with the drone's probability, less the terrain's concealment).
 // Sightings decay: confidence is exp(-age / tau). Fire support targets only this picture.

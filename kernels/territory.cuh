@@ -1,7 +1,7 @@
-// Phase 6, territory. Presence per cell comes from a sort and segmented count of the keys
-// written by PresenceKey (done by the backend with Thrust); the same pass records each side's
-// sightings of the enemy in its picture (kernels/picture.cuh), and a pass over the same keys
-// its drones' sightings. Control is then a disc dilation of
+// Phase 6, territory. Presence per cell comes from a sort of the keys written by PresenceKey
+// (done by the backend with Thrust) and one pass over the sorted keys that counts each run
+// (PresenceRuns); the same pass records each side's sightings of the enemy in its picture
+// (kernels/picture.cuh) and its drones' sightings. Control is then a disc dilation of
 // presence by the control radius, done as two separable passes (row distance, then column
 // check), and the update rule: a cell is held by a side present within the radius while the
 // other side is absent; otherwise it keeps its holder. Equations: docs/MODEL.md, "Territory".
@@ -30,63 +30,78 @@ struct PresenceKey {
   }
 };
 
-/// Scatters segment counts (unique key, count) into the presence rasters: the first segment
-/// of a (cell, side) pair writes the pair's total; a segment of spotted agents also marks the
-/// cell in the other side's picture (seen this step, with that side's sighting error).
-struct ScatterPresence {
+/// Side s's drones over `cell`, where the other side is present this step: one Philox draw
+/// keyed by (seed, step, cell, kDrone, s) for the overflight and the detection (times the
+/// cell's terrain concealment). A sighting is recorded in side s's picture with the drones'
+/// error, keeping the smaller error when soldiers saw the cell this step too.
+SALIENT_HD inline void drone_sighting(const ModelParams& p, const RasterView& r,
+                                      const PictureView& pic, std::int32_t cell, int s,
+                                      std::uint32_t step) {
+  const PictureParams& q = p.picture[s];
+  if (q.drone_cover_per_step <= 0.0f) return;
+  const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kDrone,
+                          static_cast<std::uint32_t>(s));
+  if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) return;  // not overflown
+  const float pd = q.drone_detect * (1.0f - p.terrain[r.terrain[cell]].concealment);
+  if (uniform_float(rnd.v[1]) >= pd) return;
+  const bool seen_now = pic.seen_step[s][cell] == static_cast<std::int32_t>(step);
+  if (!seen_now || q.drone_error_m < pic.seen_error[s][cell])
+    pic.seen_error[s][cell] = q.drone_error_m;
+  pic.seen_step[s][cell] = static_cast<std::int32_t>(step);
+}
+
+/// Presence from the sorted presence keys (PresenceKey), one thread per sorted key: the first
+/// key of each (cell, side) run finds the run's end (a galloping search: runs are mostly a few
+/// agents, a crowded cell costs its logarithm) and writes the run's length to the presence
+/// raster; if the run holds a spotted agent (then its last key is odd) it marks the cell in
+/// the other side's picture (seen this step, with that side's sighting error); with `drones`
+/// the other side's drones then roll over the cell (drone_sighting). Each (cell, side) is
+/// written by one thread only, so no order matters, and the run's length comes back to no
+/// one: nothing waits for a count between the sort and this pass. Presence must be zeroed
+/// first.
+struct PresenceRuns {
   ModelParams p;
   RasterView r;
   PictureView pic;
-  const std::int32_t* unique_key;
-  const std::int32_t* count;
-  std::int32_t unique;
+  const std::int32_t* key;  ///< sorted presence keys
+  std::int32_t n;           ///< number of keys
   std::uint32_t step;
+  bool drones;
 
-  SALIENT_HD void operator()(std::int32_t k) const {
-    const std::int32_t key = unique_key[k];
-    if (key >= 4 * p.nx * p.ny) return;
-    const std::int32_t cell = key >> 2, side = (key >> 1) & 1;
-    if (key & 1) {
+  SALIENT_HD void operator()(std::int32_t i) const {
+    const std::int32_t k = key[i];
+    if (k >= 4 * p.nx * p.ny) return;  // the agents that hold no ground (sorted last)
+    const std::int32_t pair = k >> 1;
+    if (i > 0 && key[i - 1] >> 1 == pair) return;  // not the run's first key
+    const std::int32_t end = run_end(i, 2 * pair + 2);
+    const std::int32_t cell = pair >> 1, side = pair & 1;
+    if (key[end - 1] & 1) {
       pic.seen_step[1 - side][cell] = static_cast<std::int32_t>(step);
       pic.seen_error[1 - side][cell] = p.picture[1 - side].sighting_error_m;
-      if (k > 0 && unique_key[k - 1] == key - 1) return;  // the pair's first segment counts
     }
-    std::int32_t c = count[k];
-    if (!(key & 1) && k + 1 < unique && unique_key[k + 1] == key + 1) c += count[k + 1];
+    const std::int32_t c = end - i;
     r.presence[side][cell] = static_cast<std::uint16_t>(c > 65535 ? 65535 : c);
+    if (drones) drone_sighting(p, r, pic, cell, 1 - side, step);
   }
-};
 
-/// Drone sightings, after ScatterPresence: for each (cell, side) pair present this step (its
-/// first segment in the sorted unique keys), side s = the other side's drones may overfly the
-/// cell and see it: one Philox draw keyed by (seed, step, cell, kDrone, s) for the overflight
-/// and the detection (times the cell's terrain concealment). A sighting is recorded in side s's
-/// picture with the drones' error, keeping the smaller error when soldiers saw the cell this
-/// step too. Each (cell, s) is rolled at most once, so the order of the pairs does not matter;
-/// cells nobody holds are not visited at all.
-struct DroneSighting {
-  ModelParams p;
-  RasterView r;
-  PictureView pic;
-  const std::int32_t* unique_key;
-  std::uint32_t step;
-
-  SALIENT_HD void operator()(std::int32_t k) const {
-    const std::int32_t key = unique_key[k];
-    if (key >= 4 * p.nx * p.ny) return;
-    if ((key & 1) && k > 0 && unique_key[k - 1] == key - 1) return;  // rolled at the first
-    const std::int32_t cell = key >> 2, s = 1 - ((key >> 1) & 1);    // s: whose drones
-    const PictureParams& q = p.picture[s];
-    if (q.drone_cover_per_step <= 0.0f) return;
-    const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(cell), Purpose::kDrone,
-                            static_cast<std::uint32_t>(s));
-    if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) return;  // not overflown
-    const float pd = q.drone_detect * (1.0f - p.terrain[r.terrain[cell]].concealment);
-    if (uniform_float(rnd.v[1]) >= pd) return;
-    const bool seen_now = pic.seen_step[s][cell] == static_cast<std::int32_t>(step);
-    if (!seen_now || q.drone_error_m < pic.seen_error[s][cell])
-      pic.seen_error[s][cell] = q.drone_error_m;
-    pic.seen_step[s][cell] = static_cast<std::int32_t>(step);
+  /// The first index from `i` whose key is at least `bound` (n if none); key[i] < bound.
+  SALIENT_HD std::int32_t run_end(std::int32_t i, std::int32_t bound) const {
+    std::int32_t lo = i;  // key[lo] < bound
+    std::int64_t step_size = 1;
+    std::int32_t hi = lo + 1;
+    while (hi < n && key[hi] < bound) {
+      lo = hi;
+      step_size *= 2;
+      hi = n - lo > step_size ? lo + static_cast<std::int32_t>(step_size) : n;
+    }
+    while (hi - lo > 1) {  // key[lo] < bound, and hi == n or key[hi] >= bound
+      const std::int32_t mid = lo + (hi - lo) / 2;
+      if (key[mid] < bound)
+        lo = mid;
+      else
+        hi = mid;
+    }
+    return hi;
   }
 };
 

@@ -167,75 +167,96 @@ TEST(Model, ControlByRowEqualsControlByCell) {
   EXPECT_GT(changed, 1000);  // the passes did assign control
 }
 
-TEST(Model, DroneSightingsOverPresentPairsEqualEveryCell) {
-  // DroneSighting visits the (cell, side) pairs of the presence sort's unique keys; against
-  // the rule applied to every cell and side (the drones of s roll where side 1 - s is present),
-  // on random presence (spotted or not), terrain and pictures, one side's drones on or off.
+TEST(Model, PresenceRunsEqualTheRuleAppliedToEveryCell) {
+  // PresenceRuns visits the runs of the sorted presence keys; against the rules applied to
+  // every cell and side (presence = agents of the side in the cell; a spotted one marks the
+  // cell in the other side's picture; the drones of s roll where side 1 - s is present), on
+  // random presence (spotted or not, one cell crowded with 5,000 agents), terrain and
+  // pictures, one side's drones on or off, with and without agents that hold no ground.
   std::mt19937 gen(5);
   const std::int32_t nx = 40, ny = 30, ncells = nx * ny;
   const std::uint32_t step = 77;
-  std::int64_t sightings = 0;
-  for (const float defender_cover : {0.0f, 0.7f}) {
-    ModelParams p = make_params(test::ci_scenario());
-    p.nx = nx, p.ny = ny, p.seed = 1234;
-    p.picture[0] = PictureParams{50.0f, 1800.0f, 0.6f, 0.8f, 30.0f};
-    p.picture[1] = PictureParams{50.0f, 1800.0f, defender_cover, 0.9f, 20.0f};
-    RasterArrays cell;
-    cell.resize(nx, ny);
-    std::vector<std::int32_t> keys;
-    for (std::int32_t c = 0; c < ncells; ++c) {
-      cell.terrain[c] = static_cast<std::uint8_t>(gen() % kTerrainClasses);
-      for (int side = 0; side < 2; ++side) {
-        const int n = gen() % 5 < 3 ? 0 : static_cast<int>(gen() % 4) + 1;
-        cell.presence[side][c] = static_cast<std::uint16_t>(n);
-        for (int k = 0; k < n; ++k) keys.push_back(4 * c + 2 * side + static_cast<int>(gen() % 2));
-      }
-    }
-    keys.push_back(4 * ncells);  // the agents that hold no ground
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    std::vector<std::int32_t> seen_step[2];
-    std::vector<float> seen_error[2];
-    for (int s = 0; s < 2; ++s) {
-      seen_step[s].resize(ncells), seen_error[s].resize(ncells);
+  std::int64_t sightings = 0, marks = 0;
+  for (const float defender_cover : {0.0f, 0.7f})
+    for (const bool sentinel : {true, false}) {
+      ModelParams p = make_params(test::ci_scenario());
+      p.nx = nx, p.ny = ny, p.seed = 1234;
+      p.picture[0] = PictureParams{50.0f, 1800.0f, 0.6f, 0.8f, 30.0f};
+      p.picture[1] = PictureParams{50.0f, 1800.0f, defender_cover, 0.9f, 20.0f};
+      RasterArrays cell;
+      cell.resize(nx, ny);
+      std::vector<std::int32_t> keys;
+      std::vector<std::uint8_t> spotted[2] = {std::vector<std::uint8_t>(ncells, 0),
+                                              std::vector<std::uint8_t>(ncells, 0)};
+      std::vector<std::uint16_t> want_presence[2] = {std::vector<std::uint16_t>(ncells, 0),
+                                                     std::vector<std::uint16_t>(ncells, 0)};
       for (std::int32_t c = 0; c < ncells; ++c) {
-        const int pick = static_cast<int>(gen() % 3);
-        seen_step[s][c] = pick == 0 ? -1 : pick == 1 ? static_cast<std::int32_t>(step) - 9 : step;
-        seen_error[s][c] = pick == 0 ? 0.0f : 10.0f + static_cast<float>(gen() % 40);
+        cell.terrain[c] = static_cast<std::uint8_t>(gen() % kTerrainClasses);
+        for (int side = 0; side < 2; ++side) {
+          int n = gen() % 5 < 3 ? 0 : static_cast<int>(gen() % 4) + 1;
+          if (c == 617 && side == 1) n = 5000;
+          want_presence[side][c] = static_cast<std::uint16_t>(n);
+          for (int k = 0; k < n; ++k) {
+            const int spot = gen() % 3 == 0 ? 1 : 0;
+            spotted[side][c] |= spot;
+            keys.push_back(4 * c + 2 * side + spot);
+          }
+        }
       }
-    }
-    std::vector<std::int32_t> want_step[2] = {seen_step[0], seen_step[1]};
-    std::vector<float> want_error[2] = {seen_error[0], seen_error[1]};
-    for (std::int32_t c = 0; c < ncells; ++c)
+      if (sentinel) keys.insert(keys.end(), 7, 4 * ncells);  // agents that hold no ground
+      std::sort(keys.begin(), keys.end());
+      std::vector<std::int32_t> seen_step[2];
+      std::vector<float> seen_error[2];
       for (int s = 0; s < 2; ++s) {
-        const PictureParams& q = p.picture[s];
-        if (q.drone_cover_per_step <= 0.0f || cell.presence[1 - s][c] == 0) continue;
-        const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(c), Purpose::kDrone,
-                                static_cast<std::uint32_t>(s));
-        if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) continue;
-        if (uniform_float(rnd.v[1]) >=
-            q.drone_detect * (1.0f - p.terrain[cell.terrain[c]].concealment))
-          continue;
-        if (want_step[s][c] != static_cast<std::int32_t>(step) ||
-            q.drone_error_m < want_error[s][c])
-          want_error[s][c] = q.drone_error_m;
-        want_step[s][c] = static_cast<std::int32_t>(step);
-        ++sightings;
+        seen_step[s].resize(ncells), seen_error[s].resize(ncells);
+        for (std::int32_t c = 0; c < ncells; ++c) {
+          const int pick = static_cast<int>(gen() % 3);
+          seen_step[s][c] = pick == 0 ? -1 : pick == 1 ? static_cast<std::int32_t>(step) - 9 : step;
+          seen_error[s][c] = pick == 0 ? 0.0f : 10.0f + static_cast<float>(gen() % 40);
+        }
       }
-    const RasterView r{cell.terrain.data(), cell.cover.data(),
-                       cell.control.data(), {cell.presence[0].data(), cell.presence[1].data()},
-                       {nullptr, nullptr},  nullptr};
-    const PictureView pic{{seen_step[0].data(), seen_step[1].data()},
-                          {seen_error[0].data(), seen_error[1].data()}};
-    for (std::int32_t k = 0; k < static_cast<std::int32_t>(keys.size()); ++k)
-      DroneSighting{p, r, pic, keys.data(), step}(k);
-    SCOPED_TRACE(testing::Message() << "defender drone cover " << defender_cover);
-    for (int s = 0; s < 2; ++s) {
-      EXPECT_EQ(seen_step[s], want_step[s]);
-      EXPECT_EQ(seen_error[s], want_error[s]);
+      std::vector<std::int32_t> want_step[2] = {seen_step[0], seen_step[1]};
+      std::vector<float> want_error[2] = {seen_error[0], seen_error[1]};
+      for (std::int32_t c = 0; c < ncells; ++c)
+        for (int s = 0; s < 2; ++s) {
+          if (spotted[1 - s][c]) {  // soldiers of s saw an enemy in c
+            want_step[s][c] = static_cast<std::int32_t>(step);
+            want_error[s][c] = p.picture[s].sighting_error_m;
+            ++marks;
+          }
+          const PictureParams& q = p.picture[s];
+          if (q.drone_cover_per_step <= 0.0f || want_presence[1 - s][c] == 0) continue;
+          const auto rnd = philox(p.seed, step, static_cast<std::uint32_t>(c), Purpose::kDrone,
+                                  static_cast<std::uint32_t>(s));
+          if (uniform_float(rnd.v[0]) >= q.drone_cover_per_step) continue;
+          if (uniform_float(rnd.v[1]) >=
+              q.drone_detect * (1.0f - p.terrain[cell.terrain[c]].concealment))
+            continue;
+          if (want_step[s][c] != static_cast<std::int32_t>(step) ||
+              q.drone_error_m < want_error[s][c])
+            want_error[s][c] = q.drone_error_m;
+          want_step[s][c] = static_cast<std::int32_t>(step);
+          ++sightings;
+        }
+      const RasterView r{cell.terrain.data(), cell.cover.data(),
+                         cell.control.data(), {cell.presence[0].data(), cell.presence[1].data()},
+                         {nullptr, nullptr},  nullptr};
+      const PictureView pic{{seen_step[0].data(), seen_step[1].data()},
+                            {seen_error[0].data(), seen_error[1].data()}};
+      const auto n = static_cast<std::int32_t>(keys.size());
+      // Visited in reverse: each (cell, side) is written by one key only.
+      for (std::int32_t k = n - 1; k >= 0; --k)
+        PresenceRuns{p, r, pic, keys.data(), n, step, true}(k);
+      SCOPED_TRACE(testing::Message()
+                   << "defender drone cover " << defender_cover << ", sentinel " << sentinel);
+      for (int s = 0; s < 2; ++s) {
+        EXPECT_EQ(cell.presence[s], want_presence[s]);
+        EXPECT_EQ(seen_step[s], want_step[s]);
+        EXPECT_EQ(seen_error[s], want_error[s]);
+      }
     }
-  }
-  EXPECT_GT(sightings, 300);  // the drones did see something, both sides' on the second pass
+  EXPECT_GT(sightings, 600);  // the drones did see something, both sides' on the second pass
+  EXPECT_GT(marks, 1000);     // and so did the soldiers
 }
 
 TEST(Model, PresenceCountsActiveUnbrokenAgents) {
