@@ -41,7 +41,10 @@ class Backend {
   virtual std::vector<Impact> strikes() = 0;
   /// Runs one step of the pipeline (step is the Philox counter of the step).
   virtual void step(std::uint32_t step) = 0;
-  /// Settlements whose holder changed in the last step (or at upload), in id order.
+  /// Settlements whose holder changed since the last call (at upload: those held from the
+  /// start), each with its step, in step order and id order within a step. The holders are
+  /// logged on the device and read back only here or every kSettlementLogSteps steps, so a
+  /// step does not wait for them; ask before writing a step's output.
   virtual std::vector<SettlementChange> settlement_changes() = 0;
   /// Brings the reserve agents [begin, end) into the fight (a reinforcement arrives).
   virtual void activate(std::int32_t begin, std::int32_t end) = 0;

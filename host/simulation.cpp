@@ -111,13 +111,19 @@ RunMetadata make_run_metadata(const ScenarioConfig& cfg, const std::string& back
 
 namespace {
 
-/// Writes what happened in step `step` (settlement changes, strikes) to `out`.
-void record_changes(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg,
+/// Writes step `step`'s strikes to `out` (they are on the host already).
+void record_strikes(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg,
                     std::int64_t step) {
-  for (const SettlementChange& c : sim.backend().settlement_changes())
-    out.event(SettlementEvent{step, step * cfg.dt, c});
   if (step > 0 && !cfg.assets.empty())
     for (const Impact& m : sim.backend().strikes()) out.strike(StrikeEvent{step, step * cfg.dt, m});
+}
+
+/// Writes the settlement changes since the last call to `out`, each at its own step: called
+/// before the file is flushed, not every step, so that the backend's device log of holders
+/// comes back once for many steps.
+void record_settlement_changes(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg) {
+  for (const SettlementChange& c : sim.backend().settlement_changes())
+    out.event(SettlementEvent{c.step, c.step * cfg.dt, c});
 }
 
 /// Writes snapshot `step` (flushes the file).
@@ -147,7 +153,7 @@ void write_state(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg, st
 
 /// Records step 0 of a new run.
 void record_start(Simulation& sim, OutputFile& out, const ScenarioConfig& cfg) {
-  record_changes(sim, out, cfg, 0);
+  record_settlement_changes(sim, out, cfg);
   out.record(Observation{0, 0.0, sim.backend().tally()});
   write_snapshot(sim, out, cfg, 0);
 }
@@ -173,20 +179,25 @@ RunResult run_steps(const ScenarioConfig& cfg, Simulation& sim, OutputFile& out,
     sim.step();
     const std::int64_t k = sim.steps_done();
     const int stop_signal = g_stop_requested;
-    record_changes(sim, out, cfg, k);
+    record_strikes(sim, out, cfg, k);
     const bool record = k % cfg.record_every == 0 || k == total;
     const bool snapshot = k % cfg.snapshot_every == 0 || k == total;
+    const std::int64_t every = cfg.checkpoint_every;
+    const bool checkpoint =
+        (every > 0 && k % every == 0) || (every == 0 && snapshot) || stop_signal != 0;
+    const bool flush_due =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush).count() >=
+        options.flush_seconds;
+    if (snapshot || checkpoint || flush_due) record_settlement_changes(sim, out, cfg);
     if (record) out.record(Observation{k, k * cfg.dt, sim.backend().tally()});
     if (snapshot) {
       write_snapshot(sim, out, cfg, k);  // flushes
       flushed(k);
-    } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_flush)
-                   .count() >= options.flush_seconds) {
+    } else if (flush_due) {
       out.flush();  // a killed run keeps its time series and events up to here
       flushed(k);
     }
-    const std::int64_t every = cfg.checkpoint_every;
-    if ((every > 0 && k % every == 0) || (every == 0 && snapshot) || stop_signal != 0) {
+    if (checkpoint) {
       if (!snapshot) {
         out.flush();
         flushed(k);

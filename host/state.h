@@ -68,6 +68,7 @@ struct SettlementLayout {
 struct SettlementChange {
   std::int32_t settlement;
   std::int8_t from, to;
+  std::uint32_t step;  ///< steps done when it changed (0: at upload)
 };
 
 }  // namespace salient

@@ -23,6 +23,7 @@
 #include <climits>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../kernels/arena.cuh"
@@ -83,6 +84,10 @@ struct AddTally {
 /// agent array once.
 inline constexpr std::uint32_t kReorderEvery = 8;
 
+/// Steps of settlement holders the device logs before the host must read them (ThrustBackend::
+/// settlement_changes): on CUDA one wait every this many steps instead of one every step.
+inline constexpr std::int32_t kSettlementLogSteps = 64;
+
 /// Backend over a Thrust system. Traits supplies `vector<T>`, `policy()` and `kName`.
 template <class Traits>
 class ThrustBackend final : public Backend {
@@ -136,6 +141,10 @@ class ThrustBackend final : public Backend {
     for (auto* v : {&sett_holder_, &sett_previous_, &sett_last_side_})
       v->assign(nsettlements_, kNoControl);
     sett_changed_.assign(nsettlements_, 0);
+    sett_log_.resize(static_cast<std::size_t>(kSettlementLogSteps) * nsettlements_);
+    sett_log_rows_ = 0;
+    sett_drained_.assign(nsettlements_, kNoControl);
+    sett_pending_.clear();
     sett_captures_.assign(2 * static_cast<std::size_t>(nsettlements_), 0);
     for (int s = 0; s < kSides; ++s) {
       put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
@@ -184,16 +193,8 @@ class ThrustBackend final : public Backend {
   }
 
   std::vector<SettlementChange> settlement_changes() override {
-    std::vector<SettlementChange> out;
-    if (nsettlements_ == 0 ||
-        thrust::count(Traits::policy(), sett_changed_.begin(), sett_changed_.end(), 1) == 0)
-      return out;
-    std::vector<std::uint8_t> changed;
-    std::vector<std::int8_t> holder, previous;
-    get(sett_changed_, changed), get(sett_holder_, holder), get(sett_previous_, previous);
-    for (std::int32_t k = 0; k < nsettlements_; ++k)
-      if (changed[k]) out.push_back(SettlementChange{k, previous[k], holder[k]});
-    return out;
+    drain_settlement_log();
+    return std::exchange(sett_pending_, {});
   }
 
   void step(std::uint32_t step) override {
@@ -314,6 +315,9 @@ class ThrustBackend final : public Backend {
     budget_.set_fired(fired);
     impacts_host_.clear();
     store_in_id_order();
+    sett_log_rows_ = 0;  // changes from here on are against the loaded holders
+    get(sett_holder_, sett_drained_);
+    sett_pending_.clear();
   }
 
   void time_phases(bool on) override { timer_.enable(on); }
@@ -585,6 +589,38 @@ class ThrustBackend final : public Backend {
       Traits::for_each(ncells_, ControlUpdate{p_, r});
     }
     Traits::for_each(nsettlements_, SettlementControl{settlements(), raw(control_)});
+    log_settlement_holders(step);
+  }
+
+  /// Appends this step's settlement holders to the device log (sett_log_), which comes back
+  /// to the host only when the changes are asked for or the log is full: a step waits for
+  /// nothing to find out whether a settlement changed hands.
+  void log_settlement_holders(std::uint32_t step) {
+    if (nsettlements_ == 0) return;
+    if (sett_log_rows_ == kSettlementLogSteps) drain_settlement_log();  // one wait in 64 steps
+    thrust::copy(Traits::policy(), sett_holder_.begin(), sett_holder_.end(),
+                 sett_log_.begin() + std::ptrdiff_t{sett_log_rows_} * nsettlements_);
+    sett_log_steps_[static_cast<std::size_t>(sett_log_rows_++)] = step;
+  }
+
+  /// Brings the logged holders to the host and appends every change (a holder unlike the one
+  /// logged before it, or, for the first row, the one drained last) to sett_pending_, in step
+  /// order and settlement order within a step. Empties the log.
+  void drain_settlement_log() {
+    if (sett_log_rows_ == 0) return;
+    std::vector<std::int8_t> rows(static_cast<std::size_t>(sett_log_rows_) * nsettlements_);
+    thrust::copy(sett_log_.begin(), sett_log_.begin() + static_cast<std::ptrdiff_t>(rows.size()),
+                 rows.begin());
+    for (std::int32_t row = 0; row < sett_log_rows_; ++row)
+      for (std::int32_t k = 0; k < nsettlements_; ++k) {
+        const std::int8_t to = rows[static_cast<std::size_t>(row) * nsettlements_ + k];
+        std::int8_t& from = sett_drained_[static_cast<std::size_t>(k)];
+        if (to == from) continue;
+        sett_pending_.push_back(
+            SettlementChange{k, from, to, sett_log_steps_[static_cast<std::size_t>(row)]});
+        from = to;
+      }
+    sett_log_rows_ = 0;
   }
 
   /// Calls f(device array, host array) for every agent array that a state transfer moves
@@ -715,6 +751,11 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> settlement_, sett_offsets_, sett_cells_, sett_captures_;
   vec<std::int8_t> sett_holder_, sett_previous_, sett_last_side_;
   vec<std::uint8_t> sett_changed_;
+  vec<std::int8_t> sett_log_;  ///< [kSettlementLogSteps][settlements]: holders after a step
+  std::int32_t sett_log_rows_ = 0;  ///< steps logged in sett_log_ since the last drain
+  std::uint32_t sett_log_steps_[kSettlementLogSteps] = {};  ///< the step of each row
+  std::vector<std::int8_t> sett_drained_;        ///< the holders as of the last row drained
+  std::vector<SettlementChange> sett_pending_;   ///< drained, not yet asked for
   vec<std::uint16_t> presence_[kSides];
   vec<std::uint8_t> reach_[kSides];
   vec<std::uint8_t> row_reached_;  ///< rows with presence, per side (the CPU's control passes)
@@ -806,7 +847,8 @@ class ThrustBackend final : public Backend {
           &sight_target_, &binned_id_,    &id_,           &slot_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
-    for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_}) f(*v);
+    for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_, &sett_log_})
+      f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
     f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
     f(u_sum_x_), f(u_sum_y_);

@@ -61,6 +61,12 @@ inline void expect_same_every_step(Simulation& a, Simulation& b, int steps, std:
   }
   const auto ca = a.backend().settlement_changes(), cb = b.backend().settlement_changes();
   ASSERT_EQ(ca.size(), cb.size());
+  for (std::size_t e = 0; e < ca.size(); ++e) {
+    EXPECT_EQ(ca[e].settlement, cb[e].settlement) << "change " << e;
+    EXPECT_EQ(ca[e].from, cb[e].from) << "change " << e;
+    EXPECT_EQ(ca[e].to, cb[e].to) << "change " << e;
+    EXPECT_EQ(ca[e].step, cb[e].step) << "change " << e;
+  }
   const Tally ta = a.backend().tally(), tb = b.backend().tally();
   EXPECT_EQ(0, std::memcmp(&ta, &tb, sizeof(Tally)));
 }

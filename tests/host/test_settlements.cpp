@@ -2,6 +2,7 @@
 // with change-of-hands events that agree with the recorded time series.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "h5_read.h"
@@ -80,6 +81,47 @@ TEST(Settlements, CapturesCountOnlyHandsChangingBetweenSides) {
   apply({0, 0, 0, 0});  // retaken by side 0
   EXPECT_EQ(captures[0], 1);
   EXPECT_EQ(previous, 1);
+}
+
+TEST(Settlements, ChangesAskedRarelyEqualTheHoldersStepByStep) {
+  // The backend logs the holders on the device and hands the changes over when asked. One run
+  // asks only now and then (the log fills and drains on its own in between), another reads
+  // every settlement's holder after every step; the changes must be those between
+  // consecutive holders (from kNoControl before the start), each at its step.
+  const ScenarioConfig cfg = test::kursk_variant(7200);  // 720 steps
+  Simulation rare(cfg, make_cpu_backend(0)), each(cfg, make_cpu_backend(0));
+  std::vector<SettlementChange> got = rare.backend().settlement_changes();
+  std::vector<std::int8_t> held = each.backend().settlement_holders();
+  std::vector<SettlementChange> want;
+  const auto add_changes = [&](std::uint32_t step, const std::vector<std::int8_t>& before) {
+    for (std::size_t k = 0; k < held.size(); ++k)
+      if (held[k] != before[k])
+        want.push_back(SettlementChange{static_cast<std::int32_t>(k), before[k], held[k], step});
+  };
+  add_changes(0, std::vector<std::int8_t>(held.size(), kNoControl));
+  for (std::int64_t k = 1; k <= cfg.steps(); ++k) {
+    rare.step(), each.step();
+    const std::vector<std::int8_t> before = held;
+    held = each.backend().settlement_holders();
+    add_changes(static_cast<std::uint32_t>(k), before);
+    if (k == 3 || k == 200 || k == 201 || k == 333) {
+      const auto c = rare.backend().settlement_changes();
+      got.insert(got.end(), c.begin(), c.end());
+    }
+  }
+  const auto c = rare.backend().settlement_changes();
+  got.insert(got.end(), c.begin(), c.end());
+  EXPECT_TRUE(rare.backend().settlement_changes().empty());  // nothing is handed over twice
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t e = 0; e < want.size(); ++e) {
+    EXPECT_EQ(got[e].settlement, want[e].settlement) << "change " << e;
+    EXPECT_EQ(got[e].from, want[e].from) << "change " << e;
+    EXPECT_EQ(got[e].to, want[e].to) << "change " << e;
+    EXPECT_EQ(got[e].step, want[e].step) << "change " << e;
+  }
+  // Changes at the start, and later ones more than a log's length of steps apart.
+  EXPECT_GT(std::count_if(want.begin(), want.end(), [](auto& e) { return e.step == 0; }), 0);
+  EXPECT_GT(std::count_if(want.begin(), want.end(), [](auto& e) { return e.step > 400; }), 0);
 }
 
 TEST(Settlements, EventsReplayToRecordedHoldings) {
