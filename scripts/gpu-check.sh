@@ -3,7 +3,9 @@
 # bit-for-bit test, the default scenario on both backends (timed, outputs compared by
 # h5diff when it is available), then the benchmarks of issue 7 (salient bench for 10^4 ..
 # 10^7 agents with phase times, the Circles model on CUDA against the CPU checksum, the
-# Kursk scenario's first steps). GPU_CHECK_QUICK=1 stops after the default scenario.
+# Kursk scenario's first steps). GPU_CHECK_QUICK=1 stops after the default scenario;
+# GPU_CHECK_KURSK=SECONDS then also times the whole Kursk run on CUDA (the issue's "under 2
+# minutes"), stopped after SECONDS, and its first simulated hour on both backends for h5diff.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-$(mktemp -d)}
@@ -38,4 +40,20 @@ for n in 1000000 10000000; do
 done
 .gpu/run salient_circles --backend cuda --agents 1000000 --warmup 1 --steps 200 \
   --json "$out/circles_cuda_1000000_200steps.json" | grep -Ei "median|updates" || true
+if [[ -n ${GPU_CHECK_KURSK:-} ]]; then
+  for backend in cuda cpu; do
+    .gpu/run salient run configs/kursk_salient.toml --duration 3600 --backend "$backend" \
+      -o "$out/kursk_1h_$backend.h5" --force --quiet
+  done
+  if command -v h5diff >/dev/null 2>&1; then
+    for g in /data /timeseries /events /settlements; do
+      h5diff -q "$out/kursk_1h_cuda.h5" "$out/kursk_1h_cpu.h5" "$g" "$g" && echo "kursk 1 h identical: $g"
+    done
+  fi
+  start=$(date +%s%N)
+  rc=0
+  timeout "$GPU_CHECK_KURSK" .gpu/run salient run configs/kursk_salient.toml --backend cuda \
+    -o "$out/kursk_cuda.h5" --force --quiet || rc=$?
+  echo "kursk whole run backend=cuda rc=$rc wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+fi
 echo "results in $out"
