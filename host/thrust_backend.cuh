@@ -751,11 +751,11 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> settlement_, sett_offsets_, sett_cells_, sett_captures_;
   vec<std::int8_t> sett_holder_, sett_previous_, sett_last_side_;
   vec<std::uint8_t> sett_changed_;
-  vec<std::int8_t> sett_log_;  ///< [kSettlementLogSteps][settlements]: holders after a step
+  vec<std::int8_t> sett_log_;       ///< [kSettlementLogSteps][settlements]: holders after a step
   std::int32_t sett_log_rows_ = 0;  ///< steps logged in sett_log_ since the last drain
   std::uint32_t sett_log_steps_[kSettlementLogSteps] = {};  ///< the step of each row
-  std::vector<std::int8_t> sett_drained_;        ///< the holders as of the last row drained
-  std::vector<SettlementChange> sett_pending_;   ///< drained, not yet asked for
+  std::vector<std::int8_t> sett_drained_;       ///< the holders as of the last row drained
+  std::vector<SettlementChange> sett_pending_;  ///< drained, not yet asked for
   vec<std::uint16_t> presence_[kSides];
   vec<std::uint8_t> reach_[kSides];
   vec<std::uint8_t> row_reached_;  ///< rows with presence, per side (the CPU's control passes)
