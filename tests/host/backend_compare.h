@@ -18,6 +18,18 @@ void expect_same(const std::vector<T>& a, const std::vector<T>& b, const char* w
   ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(T))) << what << " step " << step;
 }
 
+/// Expects the same settlement changes (settlement, from, to, step) in `a` and `b`.
+inline void expect_same_changes(const std::vector<SettlementChange>& a,
+                                const std::vector<SettlementChange>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t e = 0; e < a.size(); ++e) {
+    EXPECT_EQ(a[e].settlement, b[e].settlement) << "change " << e;
+    EXPECT_EQ(a[e].from, b[e].from) << "change " << e;
+    EXPECT_EQ(a[e].to, b[e].to) << "change " << e;
+    EXPECT_EQ(a[e].step, b[e].step) << "change " << e;
+  }
+}
+
 /// Steps `a` and `b` `steps` times, comparing after every step the agents, units, rasters and
 /// strikes, then the settlement changes and the tally. Adds the strikes seen to `*strikes`.
 inline void expect_same_every_step(Simulation& a, Simulation& b, int steps, std::size_t* strikes) {
@@ -59,14 +71,8 @@ inline void expect_same_every_step(Simulation& a, Simulation& b, int steps, std:
       ASSERT_EQ(0, std::memcmp(sa.data(), sb.data(), sa.size() * sizeof(Impact))) << "step " << k;
     }
   }
-  const auto ca = a.backend().settlement_changes(), cb = b.backend().settlement_changes();
-  ASSERT_EQ(ca.size(), cb.size());
-  for (std::size_t e = 0; e < ca.size(); ++e) {
-    EXPECT_EQ(ca[e].settlement, cb[e].settlement) << "change " << e;
-    EXPECT_EQ(ca[e].from, cb[e].from) << "change " << e;
-    EXPECT_EQ(ca[e].to, cb[e].to) << "change " << e;
-    EXPECT_EQ(ca[e].step, cb[e].step) << "change " << e;
-  }
+  expect_same_changes(a.backend().settlement_changes(), b.backend().settlement_changes());
+  if (::testing::Test::HasFatalFailure()) return;
   const Tally ta = a.backend().tally(), tb = b.backend().tally();
   EXPECT_EQ(0, std::memcmp(&ta, &tb, sizeof(Tally)));
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "backend_compare.h"
 #include "h5_read.h"
 #include "host/region_io.h"
 #include "host/setup.h"
@@ -112,13 +113,7 @@ TEST(Settlements, ChangesAskedRarelyEqualTheHoldersStepByStep) {
   const auto c = rare.backend().settlement_changes();
   got.insert(got.end(), c.begin(), c.end());
   EXPECT_TRUE(rare.backend().settlement_changes().empty());  // nothing is handed over twice
-  ASSERT_EQ(got.size(), want.size());
-  for (std::size_t e = 0; e < want.size(); ++e) {
-    EXPECT_EQ(got[e].settlement, want[e].settlement) << "change " << e;
-    EXPECT_EQ(got[e].from, want[e].from) << "change " << e;
-    EXPECT_EQ(got[e].to, want[e].to) << "change " << e;
-    EXPECT_EQ(got[e].step, want[e].step) << "change " << e;
-  }
+  test::expect_same_changes(got, want);
   // Changes at the start, and later ones more than a log's length of steps apart.
   EXPECT_GT(std::count_if(want.begin(), want.end(), [](auto& e) { return e.step == 0; }), 0);
   EXPECT_GT(std::count_if(want.begin(), want.end(), [](auto& e) { return e.step > 400; }), 0);
