@@ -22,7 +22,7 @@ inline constexpr std::int64_t kBytesPerCell = 37;  ///< rasters, pictures, prese
 inline constexpr std::int64_t kBytesPerBin =
     32;  ///< bin and sighting ranges (+8 B per run), squad bins; + 8 G^2 sense cell starts
 inline constexpr std::int64_t kBytesPerSettlement =
-    76;  ///< holder, previous, last side, changed, 2 captures, 64 logged holders
+    74;  ///< holder, last side, 2 captures, 64 logged holders
 
 /// What a scenario needs.
 struct MemoryEstimate {

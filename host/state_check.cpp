@@ -94,8 +94,7 @@ void check_state(const std::vector<StateArray>& arrays, const std::vector<StateA
       in_range<std::int32_t>(a, 0, bins);
     } else if (n == "target" || n == "shot_target") {
       in_range<std::int32_t>(a, -1, agents - 1);
-    } else if (n == "control" || n == "settlement_holder" || n == "settlement_previous" ||
-               n == "settlement_last_side") {
+    } else if (n == "control" || n == "settlement_holder" || n == "settlement_last_side") {
       in_range<std::int8_t>(a, -1, 1);
     } else if (n == "seen_step_0" || n == "seen_step_1") {
       in_range<std::int32_t>(a, -1, steps);

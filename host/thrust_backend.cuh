@@ -138,9 +138,7 @@ class ThrustBackend final : public Backend {
     put(control_, ra.control), put(crossing_, ra.crossing);
     nsettlements_ = sl.count();
     put(sett_offsets_, sl.offsets), put(sett_cells_, sl.cells);
-    for (auto* v : {&sett_holder_, &sett_previous_, &sett_last_side_})
-      v->assign(nsettlements_, kNoControl);
-    sett_changed_.assign(nsettlements_, 0);
+    for (auto* v : {&sett_holder_, &sett_last_side_}) v->assign(nsettlements_, kNoControl);
     sett_log_.resize(static_cast<std::size_t>(kSettlementLogSteps) * nsettlements_);
     sett_log_rows_ = 0;
     sett_drained_.assign(nsettlements_, kNoControl);
@@ -705,9 +703,8 @@ class ThrustBackend final : public Backend {
                     raw(u_initial_), raw(u_cx_),      raw(u_cy_),      raw(u_spread_)};
   }
   SettlementView settlements() {
-    return SettlementView{nsettlements_,      raw(sett_offsets_),  raw(sett_cells_),
-                          raw(sett_holder_),  raw(sett_previous_), raw(sett_last_side_),
-                          raw(sett_changed_), raw(sett_captures_)};
+    return SettlementView{nsettlements_,     raw(sett_offsets_),   raw(sett_cells_),
+                          raw(sett_holder_), raw(sett_last_side_), raw(sett_captures_)};
   }
   RasterView raster() {
     return RasterView{raw(terrain_),
@@ -749,8 +746,7 @@ class ThrustBackend final : public Backend {
   vec<std::int8_t> control_;
   vec<std::int32_t> crossing_;
   vec<std::int32_t> settlement_, sett_offsets_, sett_cells_, sett_captures_;
-  vec<std::int8_t> sett_holder_, sett_previous_, sett_last_side_;
-  vec<std::uint8_t> sett_changed_;
+  vec<std::int8_t> sett_holder_, sett_last_side_;
   vec<std::int8_t> sett_log_;       ///< [kSettlementLogSteps][settlements]: holders after a step
   std::int32_t sett_log_rows_ = 0;  ///< steps logged in sett_log_ since the last drain
   std::uint32_t sett_log_steps_[kSettlementLogSteps] = {};  ///< the step of each row
@@ -815,8 +811,7 @@ class ThrustBackend final : public Backend {
     f("terrain", terrain_), f("cell_settlement", settlement_), f("cover", cover_);
     f("control", control_), f("crossing", crossing_), f("damage", damage_);
     f("settlement_offsets", sett_offsets_), f("settlement_cells", sett_cells_);
-    f("settlement_holder", sett_holder_), f("settlement_previous", sett_previous_);
-    f("settlement_last_side", sett_last_side_), f("settlement_changed", sett_changed_);
+    f("settlement_holder", sett_holder_), f("settlement_last_side", sett_last_side_);
     f("settlement_captures", sett_captures_);
     f("presence_0", presence_[0]), f("presence_1", presence_[1]);
     f("reach_0", reach_[0]), f("reach_1", reach_[1]);
@@ -834,8 +829,8 @@ class ThrustBackend final : public Backend {
       f(*v);
     for (const auto* v :
          {&side_, &status_, &posture_, &shot_outcome_, &moved_, &u_side_, &u_profile_, &u_level_,
-          &u_order_, &profile_, &terrain_, &sett_changed_, &damage_, &spotted_, &reach_[0],
-          &reach_[1], &row_reached_, &binned_look_, &sight_outcome_})
+          &u_order_, &profile_, &terrain_, &damage_, &spotted_, &reach_[0], &reach_[1],
+          &row_reached_, &binned_look_, &sight_outcome_})
       f(*v);
     for (const auto* v :
          {&u_parent_,     &u_company_,    &u_begin_,      &u_end_,       &u_strength_,
@@ -847,8 +842,7 @@ class ThrustBackend final : public Backend {
           &sight_target_, &binned_id_,    &id_,           &slot_})
       f(*v);
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
-    for (const auto* v : {&control_, &sett_holder_, &sett_previous_, &sett_last_side_, &sett_log_})
-      f(*v);
+    for (const auto* v : {&control_, &sett_holder_, &sett_last_side_, &sett_log_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
     f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
     f(u_sum_x_), f(u_sum_y_);

@@ -15,9 +15,7 @@ struct SettlementView {
   const std::int32_t* offsets;  ///< [count + 1]: cells of settlement k are cells[offsets[k]..)
   const std::int32_t* cells;    ///< raster cell indices
   std::int8_t* holder;          ///< side holding it, or kNoControl (contested/never held)
-  std::int8_t* previous;        ///< holder before this step's update
   std::int8_t* last_side;       ///< the last side that held it (kNoControl if none yet)
-  std::uint8_t* changed;        ///< 1 if holder changed in this update
   std::int32_t* captures;       ///< [2 * count]: captures of settlement k by side s at 2k+s
 };
 
@@ -42,8 +40,6 @@ struct SettlementControl {
     }
     const std::int8_t h = settlement_holder(end - begin, held);
     const std::int8_t prev = s.holder[k];
-    s.previous[k] = prev;
-    s.changed[k] = h != prev;
     s.holder[k] = h;
     if (h >= 0 && h != prev) {
       if (s.last_side[k] == 1 - h) ++s.captures[2 * k + h];

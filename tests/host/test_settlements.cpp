@@ -61,24 +61,27 @@ TEST(Settlements, CapturesCountOnlyHandsChangingBetweenSides) {
   // One settlement of 4 cells; drive the control raster through a history.
   std::vector<std::int32_t> offsets = {0, 4}, cells = {0, 1, 2, 3};
   std::int8_t holder = kNoControl, previous = kNoControl, last = kNoControl;
-  std::uint8_t changed = 0;
+  bool changed = false;  // the holder before and after each update (the change log's view)
   std::int32_t captures[2] = {0, 0};
-  const SettlementView v{1,         offsets.data(), cells.data(), &holder,
-                         &previous, &last,          &changed,     captures};
-  auto apply = [&](std::vector<std::int8_t> control) { SettlementControl{v, control.data()}(0); };
+  const SettlementView v{1, offsets.data(), cells.data(), &holder, &last, captures};
+  auto apply = [&](std::vector<std::int8_t> control) {
+    previous = holder;
+    SettlementControl{v, control.data()}(0);
+    changed = holder != previous;
+  };
   apply({0, 0, 0, -1});  // first taken by side 0: a change, not a capture
   EXPECT_EQ(holder, 0);
-  EXPECT_EQ(changed, 1);
+  EXPECT_TRUE(changed);
   EXPECT_EQ(captures[0] + captures[1], 0);
   apply({0, 0, 1, 1});  // contested
   EXPECT_EQ(holder, kNoControl);
-  EXPECT_EQ(changed, 1);
+  EXPECT_TRUE(changed);
   apply({0, 0, 0, 1});  // back to side 0: not a capture
   EXPECT_EQ(captures[0], 0);
   apply({1, 1, 1, 0});  // side 1 takes it from side 0
   EXPECT_EQ(captures[1], 1);
   apply({1, 1, 1, 0});  // no change
-  EXPECT_EQ(changed, 0);
+  EXPECT_FALSE(changed);
   apply({0, 0, 0, 0});  // retaken by side 0
   EXPECT_EQ(captures[0], 1);
   EXPECT_EQ(previous, 1);
