@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "disk_space.h"
+#include "hdf5_commit.h"
 #include "hdf5_write.h"
 #include "sha256.h"
 #include "state_archive.h"
@@ -87,10 +88,15 @@ const Series kSeries[] = {
 };
 
 /// File access: dirty metadata stays in memory until a flush (no evictions), so that between
-/// flushes the file on disk is the file as of the last flush: a run killed then leaves
-/// everything flushed before readable.
+/// flushes only new data past the file's end reaches the disk, and the commit-on-flush driver
+/// (host/hdf5_commit.h) holds a flush's writes into what is on disk until the flush has
+/// written all else: a run killed at any moment leaves everything flushed before readable.
 hid_t access_plist() {
   const hid_t fapl = check(H5Pcreate(H5P_FILE_ACCESS), "file access");
+  if (use_commit_driver(fapl) < 0) {
+    H5Pclose(fapl);
+    check(-1, "file driver");
+  }
   H5AC_cache_config_t mdc;
   mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
   H5Pget_mdc_config(fapl, &mdc);
@@ -363,7 +369,7 @@ void OutputFile::guarded(const std::function<void()>& write) {
   } catch (const OutputError& e) {
     broken_ = true;
     throw OutputError(path_ + ": cannot write (" + e.what() + "); nothing more is written " +
-                      "to it, and a write that failed half-way may have damaged it");
+                      "to it, and it stays as its last flush left it");
   }
 }
 
