@@ -5,10 +5,10 @@ Usage: test_disk_full.py SALIENT SCENARIO WORKDIR
 The run writes under a file-size limit (RLIMIT_FSIZE, which makes writes past it fail with
 EFBIG as a full disk fails them with ENOSPC; salient ignores SIGXFSZ). Where this process may
 mount a small tmpfs (root with CAP_SYS_ADMIN), the same run also fills a real file system.
-Checked: exit code 3 and a message naming the file and the reason (also when the write
-itself fails, with the room check switched off); every record and
-snapshot flushed before the failure reads back equal to an unlimited run's; and `salient
-resume` with room again completes the run bit for bit equal to the unlimited run.
+Checked, also when the write itself fails (the room check switched off): exit code 3 and a
+message naming the file and the reason; every record and snapshot flushed before the failure
+reads back equal to an unlimited run's; and `salient resume` with room again completes the
+run bit for bit equal to the unlimited run.
 """
 import os
 import re
@@ -60,8 +60,8 @@ def check_failed_run(out, r, reason, label):
             ok = all(np.array_equal(f[f"data/{s}/meshes/control"][()],
                                     g[f"data/{s}/meshes/control"][()]) for s in snaps)
             check(ok and len(snaps) > 0, f"{label}: snapshots 0..{step} read back equal")
-    except OSError as e:
-        check(False, f"{label}: the file no longer opens ({e})")
+    except (OSError, RuntimeError, KeyError) as e:  # h5py's errors for a damaged file
+        check(False, f"{label}: the file no longer reads back ({e})")
         return
     res = subprocess.run([SALIENT, "resume", out, "-q"], capture_output=True, text=True,
                          timeout=600)
@@ -83,15 +83,14 @@ r = subprocess.run([SALIENT, "run", SCENARIO, "-o", out, *RUN], capture_output=T
 check_failed_run(out, r, "no space left for", "file-size limit")
 
 # Without the room check (a test-only switch) the write itself fails: a clean error naming
-# the file and the system's reason, no crash (HDF5's clean-up at exit used to crash here).
+# the file and the system's reason, no crash (HDF5's clean-up at exit used to crash here), and
+# the file as its last flush left it (the commit-on-flush driver refuses to commit a flush in
+# which a write failed), so that it resumes like the others.
 out = os.path.join(WORK, "unchecked.h5")
 r = subprocess.run([SALIENT, "run", SCENARIO, "-o", out, *RUN], capture_output=True, text=True,
                    preexec_fn=limited, timeout=600,
                    env=dict(os.environ, SALIENT_TEST_NO_ROOM_CHECK="1"))
-last = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
-check(r.returncode == 3, f"failed write: exit code {r.returncode} == 3 (no signal)")
-check("unchecked.h5" in last and "File too large" in last,
-      f"failed write: message names the file and the reason: {last[:300]}")
+check_failed_run(out, r, "File too large", "failed write")
 
 mnt = os.path.join(WORK, "tmpfs")
 os.makedirs(mnt)
