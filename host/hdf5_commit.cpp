@@ -159,7 +159,7 @@ constexpr size_t kJoinGap = 512;
 /// adjacent blocks joined. Returns false (errno set) if the file cannot be read.
 bool changed_runs(const State& s, haddr_t addr, const std::vector<unsigned char>& bytes,
                   std::vector<unsigned char>& scratch, std::vector<Run>& runs) {
-  const size_t n = bytes.size();
+  const size_t n = bytes.size(), first_run = runs.size();
   const size_t on_disk = addr < s.on_disk ? std::min<size_t>(n, s.on_disk - addr) : 0;
   scratch.resize(on_disk);
   size_t got = 0;
@@ -176,9 +176,8 @@ bool changed_runs(const State& s, haddr_t addr, const std::vector<unsigned char>
     const bool same =
         at + len <= got && std::memcmp(scratch.data() + at, bytes.data() + at, len) == 0;
     if (same) continue;
-    Run* last = runs.empty() ? nullptr : &runs.back();
-    if (last && last->bytes >= bytes.data() && last->bytes < bytes.data() + n &&
-        last->addr + last->n + kJoinGap >= addr + at)
+    Run* last = runs.size() > first_run ? &runs.back() : nullptr;  // this extent's last
+    if (last && last->addr + last->n + kJoinGap >= addr + at)
       last->n = addr + at + len - last->addr;
     else
       runs.push_back({addr + at, bytes.data() + at, len});
