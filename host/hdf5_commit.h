@@ -1,5 +1,5 @@
 // The commit-on-flush HDF5 file driver: an output killed at any moment keeps exactly what its
-// last flush left (DESIGN.md, Output; docs/OUTPUT.md, "Killed runs").
+// last flush left (docs/OUTPUT.md, the opening section).
 #pragma once
 
 #include <hdf5.h>

@@ -6,10 +6,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,16 +20,21 @@
 
 namespace salient::test {
 
-/// Raw bytes of every dataset whose path starts with one of `prefixes` (all if empty).
-inline std::map<std::string, std::vector<char>> read_datasets(
-    const std::string& path, const std::vector<std::string>& prefixes = {}) {
+namespace detail {
+
+/// Raw bytes of the datasets whose path starts with one of `prefixes` (all if empty). With
+/// `strict`, nullopt if the file does not open or an object cannot be visited or read;
+/// otherwise what could be read (an empty or zero-filled entry for a dataset that could not).
+inline std::optional<std::map<std::string, std::vector<char>>> visit_datasets(
+    const std::string& path, const std::vector<std::string>& prefixes, bool strict) {
   struct Ctx {
     std::map<std::string, std::vector<char>> out;
     std::vector<std::string> prefixes;
-  } ctx{{}, prefixes};
+    bool strict;
+  } ctx{{}, prefixes, strict};
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) return {};
-  H5Ovisit(
+  if (f < 0) return strict ? std::nullopt : std::optional(ctx.out);
+  const herr_t visited = H5Ovisit(
       f, H5_INDEX_NAME, H5_ITER_NATIVE,
       [](hid_t obj, const char* name, const H5O_info_t* info, void* data) -> herr_t {
         auto& c = *static_cast<Ctx*>(data);
@@ -39,18 +46,37 @@ inline std::map<std::string, std::vector<char>> read_datasets(
         hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
         hid_t type = H5Dget_type(ds);
         hid_t space = H5Dget_space(ds);
-        const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
-        std::vector<char> buf(n * H5Tget_size(type));
-        if (n > 0) H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+        const hssize_t n = H5Sget_simple_extent_npoints(space);
+        std::vector<char> buf(static_cast<std::size_t>(std::max<hssize_t>(n, 0)) *
+                              H5Tget_size(type));
+        const herr_t read =
+            n > 0 ? H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) : 0;
         c.out[p] = std::move(buf);
         H5Sclose(space);
         H5Tclose(type);
         H5Dclose(ds);
-        return 0;
+        return c.strict && (ds < 0 || n < 0 || read < 0) ? -1 : 0;
       },
       &ctx);
   H5Fclose(f);
+  if (strict && visited < 0) return std::nullopt;
   return ctx.out;
+}
+
+}  // namespace detail
+
+/// Raw bytes of every dataset whose path starts with one of `prefixes` (all if empty); of a
+/// damaged file, what could be read.
+inline std::map<std::string, std::vector<char>> read_datasets(
+    const std::string& path, const std::vector<std::string>& prefixes = {}) {
+  return *detail::visit_datasets(path, prefixes, false);
+}
+
+/// Every dataset of the file, as read_datasets; nullopt if the file does not open or any
+/// object in it cannot be visited or read (a damaged file).
+inline std::optional<std::map<std::string, std::vector<char>>> read_datasets_strictly(
+    const std::string& path) {
+  return detail::visit_datasets(path, {}, true);
 }
 
 /// A column of an HDF5 dataset read by read_datasets.

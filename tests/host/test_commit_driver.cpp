@@ -94,34 +94,10 @@ long write_output(const std::string& path, const std::function<void()>& arm) {
 }
 
 /// Every dataset of the file, read with HDF5's default driver and file locking; nullopt if
-/// the file does not open or any object cannot be visited or read.
+/// the file is damaged.
 std::optional<std::map<std::string, std::vector<char>>> read_strictly(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) return std::nullopt;
-  std::map<std::string, std::vector<char>> out;
-  const herr_t visited = H5Ovisit(
-      f, H5_INDEX_NAME, H5_ITER_NATIVE,
-      [](hid_t obj, const char* name, const H5O_info_t* info, void* data) -> herr_t {
-        if (info->type != H5O_TYPE_DATASET) return 0;
-        const hid_t ds = H5Dopen2(obj, name, H5P_DEFAULT);
-        if (ds < 0) return -1;
-        const hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
-        const hssize_t n = H5Sget_simple_extent_npoints(space);
-        std::vector<char> buf(static_cast<std::size_t>(std::max<hssize_t>(n, 0)) *
-                              H5Tget_size(type));
-        const herr_t read =
-            n > 0 ? H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) : 0;
-        H5Sclose(space), H5Tclose(type), H5Dclose(ds);
-        if (n < 0 || read < 0) return -1;
-        (*static_cast<std::map<std::string, std::vector<char>>*>(data))[std::string("/") + name] =
-            std::move(buf);
-        return 0;
-      },
-      &out);
-  H5Fclose(f);
-  if (visited < 0) return std::nullopt;
-  return out;
+  return test::read_datasets_strictly(path);
 }
 
 template <class T>
