@@ -125,10 +125,12 @@ def test_killed_task_is_completed_by_rerunning_the_plan_without_touching_the_oth
     part = out / ".task_000001.h5.part"
     child = subprocess.Popen([EXE, "run", "--plan", tmp_path / "p.toml", "--task", "1", "--backend", "cpu", "-q"],
                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Into the run, past its first snapshot and checkpoint (about 0.25 s of a 0.5 s run on
+    # one thread): a fixed wait after the file appeared could outlast the run.
+    checkpoint = out / ".task_000001.h5.part.checkpoint"
     deadline = time.time() + 30
-    while not (part.exists() and part.stat().st_size > 0) and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # into the run, past the first snapshot
+    while not checkpoint.exists() and child.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
     assert child.poll() is None, "the task ended before it could be killed"
     child.send_signal(signal.SIGKILL)
     child.wait()
