@@ -1,6 +1,7 @@
 // Backend selection and the host state helpers.
 #include "backend.h"
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace salient {
@@ -31,6 +32,13 @@ void RasterArrays::resize(std::int32_t nx_, std::int32_t ny_) {
   for (auto& p : presence) p.assign(n, 0);
   damage.assign(n, 0);
   for (auto& p : picture) p.assign(n, 0.0f);
+}
+
+bool step_graphs_requested() {
+  const char* v = std::getenv("SALIENT_CUDA_GRAPHS");
+  if (!v || !*v || std::string(v) == "0") return false;
+  if (std::string(v) == "1") return true;
+  throw std::runtime_error("SALIENT_CUDA_GRAPHS must be 0 or 1, not '" + std::string(v) + "'");
 }
 
 std::unique_ptr<Backend> make_backend(const std::string& which, int threads) {

@@ -63,6 +63,12 @@ class Backend {
   virtual void time_phases(bool on) = 0;
   /// Seconds spent in each phase (kPhaseNames order) since timing was turned on.
   virtual std::vector<double> phase_seconds() const = 0;
+  /// Replays each step's fixed launch sequences as captured graphs where the backend has them
+  /// (CUDA graphs; results identical either way); elsewhere nothing changes.
+  virtual void set_step_graphs(bool /*on*/) {}
+  /// What set_step_graphs does here: "not available", "off", "on (captures, replays)" or why a
+  /// capture failed.
+  virtual std::string step_graphs() const { return "not available"; }
   /// Waits until all work queued on the device is done (for timing a whole step).
   virtual void synchronize() = 0;
   /// Bytes of device (or, on the CPU backend, host) memory the state occupies now.
@@ -86,6 +92,9 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 
 /// True if this program was built with the CUDA backend.
 bool cuda_compiled();
+/// Whether the environment asks for step graphs on CUDA: SALIENT_CUDA_GRAPHS=1 (unset, empty
+/// or 0: no). Throws std::runtime_error for any other value.
+bool step_graphs_requested();
 /// Number of usable CUDA devices (0 without a driver or device, or without the CUDA build).
 /// Safe to call before anything else touches CUDA.
 int cuda_device_count();

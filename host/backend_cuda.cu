@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <new>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -48,6 +49,7 @@ class EventPhaseTimer {
     }
   }
   std::vector<double> seconds() const { return sums_; }
+  bool enabled() const { return on_; }
 
  private:
   bool on_ = false;
@@ -68,9 +70,14 @@ class TemporaryBufferCache {
   TemporaryBufferCache(const TemporaryBufferCache&) = delete;
   TemporaryBufferCache& operator=(const TemporaryBufferCache&) = delete;
   ~TemporaryBufferCache() {
+    kept_.clear();
     release_free();
     for (const auto& [p, bytes] : in_use_) cudaFree(p);  // errors at exit are of no use
   }
+
+  /// While on, the buffers handed out are kept for good (never given back to the driver, even
+  /// to retry a failed allocation): a step graph captured meanwhile holds their addresses.
+  void keep(bool on) { keeping_ = on; }
 
   char* allocate(std::ptrdiff_t requested) {
     const std::size_t bytes = size_class(static_cast<std::size_t>(requested));
@@ -87,6 +94,7 @@ class TemporaryBufferCache {
       }
     }
     in_use_.emplace(p, bytes);
+    if (keeping_) kept_.insert(p);
     return p;
   }
 
@@ -106,30 +114,121 @@ class TemporaryBufferCache {
     return c;
   }
   void release_free() {
-    for (const auto& [bytes, p] : free_) cudaFree(p);
-    free_.clear();
+    for (auto it = free_.begin(); it != free_.end();) {
+      if (kept_.count(it->second)) {
+        ++it;
+        continue;
+      }
+      cudaFree(it->second);
+      it = free_.erase(it);
+    }
   }
   std::multimap<std::size_t, char*> free_;  ///< size -> buffer
   std::map<char*, std::size_t> in_use_;     ///< buffer -> size
+  std::set<char*> kept_;                    ///< buffers a step graph may use
+  bool keeping_ = false;
+};
+
+/// A step graph on CUDA: the executable graph of one captured launch sequence.
+class CudaStepGraph {
+ public:
+  CudaStepGraph() = default;
+  CudaStepGraph(const CudaStepGraph&) = delete;
+  CudaStepGraph& operator=(const CudaStepGraph&) = delete;
+  ~CudaStepGraph() { reset(); }
+  bool ready() const { return exec != nullptr; }
+  void reset() {
+    if (exec) cudaGraphExecDestroy(exec);
+    exec = nullptr;
+  }
+  std::uint64_t key = 0;  ///< the layout it was captured for (ThrustBackend::layout_key)
+  cudaGraphExec_t exec = nullptr;
 };
 
 /// Thrust CUDA system, run the GPU's way (DeviceAlgorithms). The policy does not synchronise
 /// the host after each algorithm (only where a result comes back: reductions, counts, copies
-/// to the host) and takes its temporary buffers from one cache.
+/// to the host) and takes its temporary buffers from one cache. Work runs on the legacy
+/// default stream, except while a step graph is captured (on a stream of its own); graphs
+/// are replayed on the default stream, in order with the rest.
 struct CudaTraits : DeviceAlgorithms<CudaTraits> {
   template <class T>
   using vector = thrust::cuda::vector<T>;
-  static auto policy() {
-    static TemporaryBufferCache cache;
-    return thrust::cuda::par_nosync(cache);
+  static TemporaryBufferCache& cache() {
+    static TemporaryBufferCache c;
+    return c;
   }
+  /// The stream work is launched on: the capture stream while capturing, else the default.
+  static cudaStream_t& launch_stream() {
+    static cudaStream_t s = cudaStreamLegacy;
+    return s;
+  }
+  static auto policy() { return thrust::cuda::par_nosync(cache()).on(launch_stream()); }
   static constexpr const char* kName = "cuda";
   using PhaseTimer = EventPhaseTimer;
+  static constexpr bool kStepGraphs = true;
+  using StepGraph = CudaStepGraph;
+
+  /// Captures what `enqueue` launches into `g` (relaxed stream capture, so that a first
+  /// temporary buffer may still be allocated) and instantiates it. On failure `g` is empty,
+  /// nothing ran, no error is left pending, and `error` says why.
+  template <class F>
+  static bool capture(CudaStepGraph& g, const F& enqueue, std::string& error) {
+    g.reset();
+    static cudaStream_t stream = nullptr;
+    if (!stream && cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) != cudaSuccess)
+      return fail(error, "cudaStreamCreateWithFlags");
+    // Nothing runs while capturing: the graph runs when replayed on the default stream.
+    if (cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed) != cudaSuccess)
+      return fail(error, "cudaStreamBeginCapture");
+    launch_stream() = stream;
+    cache().keep(true);
+    std::string thrown;
+    try {
+      enqueue();
+    } catch (const std::exception& e) {
+      thrown = e.what();
+    }
+    launch_stream() = cudaStreamLegacy;
+    cache().keep(false);
+    cudaGraph_t graph = nullptr;
+    const cudaError_t ended = cudaStreamEndCapture(stream, &graph);
+    if (!thrown.empty()) {
+      if (graph) cudaGraphDestroy(graph);
+      cudaGetLastError();
+      error = "during capture: " + thrown;
+      return false;
+    }
+    if (ended != cudaSuccess || !graph) {
+      if (graph) cudaGraphDestroy(graph);
+      return fail(error, "cudaStreamEndCapture", ended);
+    }
+    const cudaError_t made = cudaGraphInstantiate(&g.exec, graph, 0);
+    cudaGraphDestroy(graph);
+    if (made != cudaSuccess) {
+      g.exec = nullptr;
+      return fail(error, "cudaGraphInstantiate", made);
+    }
+    return true;
+  }
+  /// Launches `g` on the default stream.
+  static void replay(CudaStepGraph& g) {
+    const cudaError_t e = cudaGraphLaunch(g.exec, cudaStreamLegacy);
+    if (e != cudaSuccess)
+      throw std::runtime_error(std::string("cudaGraphLaunch: ") + cudaGetErrorString(e));
+  }
   static void synchronize() { cudaDeviceSynchronize(); }
   static std::int64_t free_bytes() {
     std::size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;
     return static_cast<std::int64_t>(free);
+  }
+
+ private:
+  static bool fail(std::string& error, const char* what, cudaError_t e = cudaSuccess) {
+    const cudaError_t last = cudaGetLastError();  // and clear it
+    if (e == cudaSuccess) e = last;
+    error = std::string(what) + ": " + cudaGetErrorString(e);
+    return false;
   }
 };
 
@@ -160,7 +259,9 @@ std::string cuda_device_summary() {
 
 std::unique_ptr<Backend> make_cuda_backend() {
   if (cuda_device_count() == 0) throw std::runtime_error("no usable CUDA device");
-  return std::make_unique<detail::ThrustBackend<detail::CudaTraits>>();
+  auto backend = std::make_unique<detail::ThrustBackend<detail::CudaTraits>>();
+  backend->set_step_graphs(step_graphs_requested());
+  return backend;
 }
 
 }  // namespace salient

@@ -31,7 +31,8 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
       m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) + 4 * m.settlement_cells +
       m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
       m.impacts * static_cast<std::int64_t>(sizeof(Impact)) +
-      kSides * std::int64_t{params.ny};  // the control passes' row flags
+      kSides * std::int64_t{params.ny} +  // the control passes' row flags
+      8;                                  // the step clock (step, settlement log row)
   // The host keeps the region and, at each snapshot, a copy of the agents and rasters:
   // about as much again as the device holds.
   m.host_bytes = m.device_bytes;

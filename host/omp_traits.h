@@ -12,6 +12,7 @@
 
 #include "phase_timer.h"
 #include "radix_sort.h"
+#include "step_graph.h"
 
 namespace salient::detail {
 
@@ -27,6 +28,9 @@ struct OmpTraits {
   static constexpr bool kReduceByKey = false;
   /// The control dilation row by row (ControlRowSweep, ControlUpdateRow).
   static constexpr bool kControlByRow = true;
+  /// No step graphs: the CPU launches nothing (ThrustBackend::run_graph).
+  static constexpr bool kStepGraphs = false;
+  using StepGraph = NoStepGraph;
   static constexpr const char* kName = "cpu";
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}
@@ -79,16 +83,15 @@ struct OmpTraits {
     }
     return out;
   }
-  /// Stable sort of values by keys in [0, max_key]: the parallel radix sort (radix_sort.h).
-  static void stable_sort_by_key(vector<std::int32_t>& key, vector<std::int32_t>& value,
+  /// Stable sort of value[0, n) by key[0, n) (keys in [0, max_key]): the parallel radix sort
+  /// (radix_sort.h).
+  static void stable_sort_by_key(std::int32_t* key, std::int32_t* value, std::int32_t n,
                                  std::int32_t max_key) {
-    radix_sort(thrust::raw_pointer_cast(key.data()), thrust::raw_pointer_cast(value.data()),
-               static_cast<std::int32_t>(key.size()), max_key);
+    radix_sort(key, value, n, max_key);
   }
-  /// Sort of keys in [0, max_key].
-  static void sort_keys(vector<std::int32_t>& key, std::int32_t max_key) {
-    radix_sort(thrust::raw_pointer_cast(key.data()), nullptr, static_cast<std::int32_t>(key.size()),
-               max_key);
+  /// Sort of key[0, n), keys in [0, max_key].
+  static void sort_keys(std::int32_t* key, std::int32_t n, std::int32_t max_key) {
+    radix_sort(key, nullptr, n, max_key);
   }
 };
 

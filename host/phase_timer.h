@@ -30,6 +30,8 @@ class WallPhaseTimer {
   }
   /// End of a step.
   void end() {}
+  /// Whether it times.
+  bool enabled() const { return on_; }
   std::vector<double> seconds() const { return sums_; }
 
  private:

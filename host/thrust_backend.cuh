@@ -38,6 +38,7 @@
 #include "../kernels/territory.cuh"
 #include "../kernels/units.cuh"
 #include "backend.h"
+#include "step_graph.h"
 
 namespace salient::detail {
 
@@ -51,6 +52,9 @@ template <class Traits>
 struct DeviceAlgorithms {
   static constexpr bool kReduceByKey = true;
   static constexpr bool kControlByRow = false;
+  /// No step graphs unless the system has them (CudaTraits): see ThrustBackend::run_graph.
+  static constexpr bool kStepGraphs = false;
+  using StepGraph = NoStepGraph;
   /// f(i) for i in [0, n): one device thread per i.
   template <class F>
   static void for_each(std::int32_t n, const F& f) {
@@ -62,15 +66,15 @@ struct DeviceAlgorithms {
   static void for_each_dynamic(std::int32_t n, const F& f) {
     for_each(n, f);
   }
-  /// Stable sort of values by keys (in [0, max_key]; on CUDA, CUB's radix sort).
-  template <class V>
-  static void stable_sort_by_key(V& key, V& value, std::int32_t /*max_key*/) {
-    thrust::stable_sort_by_key(Traits::policy(), key.begin(), key.end(), value.begin());
+  /// Stable sort of value[0, n) by key[0, n) (keys in [0, max_key]; on CUDA, CUB's radix
+  /// sort).
+  static void stable_sort_by_key(std::int32_t* key, std::int32_t* value, std::int32_t n,
+                                 std::int32_t /*max_key*/) {
+    thrust::stable_sort_by_key(Traits::policy(), key, key + n, value);
   }
-  /// Sort of keys in [0, max_key].
-  template <class V>
-  static void sort_keys(V& key, std::int32_t /*max_key*/) {
-    thrust::sort(Traits::policy(), key.begin(), key.end());
+  /// Sort of key[0, n), keys in [0, max_key].
+  static void sort_keys(std::int32_t* key, std::int32_t n, std::int32_t /*max_key*/) {
+    thrust::sort(Traits::policy(), key, key + n);
   }
 };
 
@@ -152,9 +156,14 @@ class ThrustBackend final : public Backend {
     damage_.assign(ncells_, 0);
     drones_ =
         p_.picture[0].drone_cover_per_step > 0.0f || p_.picture[1].drone_cover_per_step > 0.0f;
+    clock_.assign(2, 0);
     step_ = 0;
+    reset_graphs();
     reduce_units();
-    territory(0);  // step 0 shows who holds what at the start
+    // Step 0 shows who holds what at the start.
+    make_room_in_settlement_log();
+    territory(0u, false, static_cast<std::uint32_t>(sett_log_rows_));
+    logged_settlement_row(0);
   }
 
   void set_fire_support(const std::vector<AssetParams>& assets, const FireBudget& budget) override {
@@ -207,47 +216,49 @@ class ThrustBackend final : public Backend {
       if (!order_valid_) sort_into_bins();
       reorder_agents();
     }
-    const AgentView a = agents();
-    const RasterView r = raster();
+    make_room_in_settlement_log();
+    // With step graphs the phases read the step and the log's row from the step clock, which
+    // is written before the replays; otherwise they take them by value.
+    const bool graphs = graphs_now(step);
+    const auto row = static_cast<std::uint32_t>(sett_log_rows_);
+    if (graphs) Traits::for_each(1, SetStepClock{raw(clock_), step, row});
+    const ClockValue at = graphs ? ClockValue(raw(clock_)) : ClockValue(step);
+    const ClockValue log_row = graphs ? ClockValue(raw(clock_) + 1) : ClockValue(row);
 
-    // 1. Bin: a stable sort of slots by key gives (bin, side, sense cell, slot) order; then
-    // each cell's and bin's range.
-    sort_into_bins();
-    const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
-    Traits::for_each(n_ + 1, CellStarts{raw(key_), n_, 2 * nbins_ * cells, raw(cell_start_)});
-    Traits::for_each(nbins_, BinRanges{raw(cell_start_), cells, raw(bin_start_), raw(bin_end_)});
-    Traits::for_each(n_,
-                     GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_), raw(binned_y_),
-                                  raw(binned_conceal_), raw(binned_look_), raw(binned_id_)});
-    const BinView bins{nbins_,           raw(order_),    raw(bin_start_),      raw(bin_end_),
-                       raw(binned_x_),   raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
-                       raw(cell_start_), raw(binned_id_)};
-    timer_.mark(0);
-
-    // Unit strength, centroid and spread for this step's cohesion and morale.
-    reduce_units();
-    const UnitView u = units();
-    timer_.mark(1);
-
-    // 2-5. Sense, fire, resolve, decide and move.
-    Traits::for_each_dynamic(n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
-    timer_.mark(2);
-    Traits::for_each(n_, Fire{p_, a, u, r, step});
-    timer_.mark(3);
-    const SightingView sightings = sort_sightings(a);
-    Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, sightings}, raw(order_)});
-    timer_.mark(4);
-    strike(step, a, u, r, bins);
+    // 1-4. Bin, units, sense, fire, resolve (one graph).
+    run_graph(sense_graph_, graphs, [&] { bin_sense_fire_resolve(at); });
+    // 5. Fire support, driven by the host's budgets (never in a graph).
+    strike(step, agents(), units(), raster(), bin_view());
     timer_.mark(5);
-    Traits::for_each(n_, DecideAndMove{p_, a, u, r, step});
-    timer_.mark(6);
-
-    // 6. Territory, and each side's sightings of the enemy.
-    territory(step);
-    timer_.mark(7);
+    // 6. Decide and move, territory and each side's sightings of the enemy (one graph).
+    const bool drones_now = drones_ && step > 0;
+    run_graph(move_graph_, graphs, [&] { move_and_territory(at, drones_now, log_row); });
+    logged_settlement_row(step);
     timer_.end();
     step_ = step;
   }
+
+  /// Captures each step's two fixed launch sequences once and replays them (CUDA graphs)
+  /// where the system has them (Traits::kStepGraphs); elsewhere nothing changes. Off by
+  /// default; time_phases turns them off while it times.
+  void set_step_graphs(bool on) override {
+    step_graphs_ = on && Traits::kStepGraphs;
+    reset_graphs();
+  }
+
+  std::string step_graphs() const override {
+    if (!Traits::kStepGraphs) return "not available";
+    if (!graph_error_.empty()) return "off after a failed capture: " + graph_error_;
+    if (!step_graphs_) return "off";
+    if (timer_.enabled()) return "off while the phases are timed";
+    return "on (" + std::to_string(graph_captures_) + " captures, " +
+           std::to_string(graph_replays_) + " replays)";
+  }
+
+  /// Step graphs captured so far (each capture is of one of the two sequences).
+  std::int64_t graph_captures() const { return graph_captures_; }
+  /// Step graphs replayed so far.
+  std::int64_t graph_replays() const { return graph_replays_; }
 
   std::vector<StateArray> save_state() override {
     std::vector<StateArray> out;
@@ -316,6 +327,7 @@ class ThrustBackend final : public Backend {
     sett_log_rows_ = 0;  // changes from here on are against the loaded holders
     get(sett_holder_, sett_drained_);
     sett_pending_.clear();
+    reset_graphs();
   }
 
   void time_phases(bool on) override { timer_.enable(on); }
@@ -380,7 +392,7 @@ class ThrustBackend final : public Backend {
   void sort_into_bins() {
     Traits::for_each(n_, AssignBin{p_, agents(), raw(key_), raw(order_)});
     const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
-    Traits::stable_sort_by_key(key_, order_, 2 * nbins_ * cells);
+    Traits::stable_sort_by_key(raw(key_), raw(order_), n_, 2 * nbins_ * cells);
     order_valid_ = true;
   }
 
@@ -403,7 +415,10 @@ class ThrustBackend final : public Backend {
     auto pol = Traits::policy();
     const auto permute = [&](auto& v, auto& scratch) {
       thrust::gather(pol, order_.begin(), order_.end(), v.begin(), scratch.begin());
-      v.swap(scratch);
+      if constexpr (Traits::kStepGraphs)  // the arrays stay where the graphs read them
+        thrust::copy(pol, scratch.begin(), scratch.begin() + n_, v.begin());
+      else
+        v.swap(scratch);
     };
     for (auto* v :
          {&x_, &y_, &off_x_, &off_y_, &home_x_, &home_y_, &health_, &morale_, &suppression_})
@@ -541,15 +556,10 @@ class ThrustBackend final : public Backend {
   /// (SightingKey): a stable sort of agent ids by that bin, each bin's range, and the copies
   /// Resolve reads (GatherSightings).
   SightingView sort_sightings(const AgentView& a) {
-    auto pol = Traits::policy();
-    const thrust::counting_iterator<std::int32_t> first(0);
+    const std::int32_t block = p_.impact_cells_per_bin * p_.impact_cells_per_bin;
     Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
-    Traits::stable_sort_by_key(sight_key_, sight_order_,
-                               2 * nbins_ * p_.impact_cells_per_bin * p_.impact_cells_per_bin);
-    const auto block_first = thrust::make_transform_iterator(
-        first, ImpactBlockFirstKey{p_.impact_cells_per_bin * p_.impact_cells_per_bin});
-    thrust::lower_bound(pol, sight_key_.begin(), sight_key_.end(), block_first,
-                        block_first + 2 * nbins_ + 1, sight_start_.begin());
+    Traits::stable_sort_by_key(raw(sight_key_), raw(sight_order_), n_, 2 * nbins_ * block);
+    Traits::for_each(2 * nbins_ + 1, BlockStarts{raw(sight_key_), n_, block, raw(sight_start_)});
     Traits::for_each(n_, GatherSightings{a, raw(sight_order_), raw(sight_target_),
                                          raw(sight_outcome_), raw(sight_x_), raw(sight_y_)});
     return SightingView{raw(sight_key_),     raw(sight_start_), raw(sight_target_),
@@ -571,14 +581,14 @@ class ThrustBackend final : public Backend {
   }
 
   /// Phase 6: presence by sort and one pass over the sorted keys (recording sightings and
-  /// drone sightings in the pictures), then control by dilation. Nothing comes back to the host.
-  void territory(std::uint32_t step) {
-    auto pol = Traits::policy();
+  /// drone sightings in the pictures, drones only if `drones_now`), then control by dilation,
+  /// settlement holders and their row `log_row` of the log. Nothing comes back to the host.
+  void territory(ClockValue step, bool drones_now, ClockValue log_row) {
     const RasterView r = raster();
     Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
-    Traits::sort_keys(key_, 4 * ncells_);
-    for (int s = 0; s < kSides; ++s) thrust::fill(pol, presence_[s].begin(), presence_[s].end(), 0);
-    Traits::for_each(n_, PresenceRuns{p_, r, picture(), raw(key_), n_, step, drones_ && step > 0});
+    Traits::sort_keys(raw(key_), n_, 4 * ncells_);
+    Traits::for_each(ncells_, ZeroPresence{r});
+    Traits::for_each(n_, PresenceRuns{p_, r, picture(), raw(key_), n_, step, drones_now});
     if constexpr (Traits::kControlByRow) {
       Traits::for_each(p_.ny, ControlRowSweep{p_, r, raw(row_reached_)});
       Traits::for_each(p_.ny, ControlUpdateRow{p_, r, raw(row_reached_)});
@@ -587,18 +597,125 @@ class ThrustBackend final : public Backend {
       Traits::for_each(ncells_, ControlUpdate{p_, r});
     }
     Traits::for_each(nsettlements_, SettlementControl{settlements(), raw(control_)});
-    log_settlement_holders(step);
+    // This step's holders into the device log (sett_log_), which comes back to the host only
+    // when the changes are asked for or the log is full: a step waits for nothing to find out
+    // whether a settlement changed hands.
+    Traits::for_each(nsettlements_, LogSettlementHolders{raw(sett_holder_), raw(sett_log_),
+                                                         nsettlements_, log_row});
   }
 
-  /// Appends this step's settlement holders to the device log (sett_log_), which comes back
-  /// to the host only when the changes are asked for or the log is full: a step waits for
-  /// nothing to find out whether a settlement changed hands.
-  void log_settlement_holders(std::uint32_t step) {
+  /// Phases 1-4 of a step: the bin sort of the agents and the ranges of the cells and bins,
+  /// the unit reductions, sense, fire and resolve. Only launches work (a step graph).
+  void bin_sense_fire_resolve(ClockValue step) {
+    const AgentView a = agents();
+    const RasterView r = raster();
+    // 1. Bin: a stable sort of slots by key gives (bin, side, sense cell, slot) order; then
+    // each cell's and bin's range.
+    sort_into_bins();
+    const std::int32_t cells = p_.sense_cells_per_bin * p_.sense_cells_per_bin;
+    Traits::for_each(n_ + 1, CellStarts{raw(key_), n_, 2 * nbins_ * cells, raw(cell_start_)});
+    Traits::for_each(nbins_, BinRanges{raw(cell_start_), cells, raw(bin_start_), raw(bin_end_)});
+    Traits::for_each(n_,
+                     GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_), raw(binned_y_),
+                                  raw(binned_conceal_), raw(binned_look_), raw(binned_id_)});
+    const BinView bins = bin_view();
+    timer_.mark(0);
+    // Unit strength, centroid and spread for this step's cohesion and morale.
+    reduce_units();
+    const UnitView u = units();
+    timer_.mark(1);
+    // 2-4. Sense, fire, resolve.
+    Traits::for_each_dynamic(n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
+    timer_.mark(2);
+    Traits::for_each(n_, Fire{p_, a, u, r, step});
+    timer_.mark(3);
+    const SightingView sightings = sort_sightings(a);
+    Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, sightings}, raw(order_)});
+    timer_.mark(4);
+  }
+
+  /// Phase 6 of a step: decide and move, then territory. Only launches work (a step graph).
+  void move_and_territory(ClockValue step, bool drones_now, ClockValue log_row) {
+    Traits::for_each(n_, DecideAndMove{p_, agents(), units(), raster(), step});
+    timer_.mark(6);
+    territory(step, drones_now, log_row);
+    timer_.mark(7);
+  }
+
+  /// The bins of the last bin sort (BinView).
+  BinView bin_view() {
+    return BinView{nbins_,           raw(order_),    raw(bin_start_),      raw(bin_end_),
+                   raw(binned_x_),   raw(binned_y_), raw(binned_conceal_), raw(binned_look_),
+                   raw(cell_start_), raw(binned_id_)};
+  }
+
+  /// Drains the settlement log if it is full (one wait in kSettlementLogSteps steps), so that
+  /// this step's holders have a row: row sett_log_rows_.
+  void make_room_in_settlement_log() {
+    if (nsettlements_ > 0 && sett_log_rows_ == kSettlementLogSteps) drain_settlement_log();
+  }
+  /// Counts the row territory() wrote this step's holders into, and its step.
+  void logged_settlement_row(std::uint32_t step) {
     if (nsettlements_ == 0) return;
-    if (sett_log_rows_ == kSettlementLogSteps) drain_settlement_log();  // one wait in 64 steps
-    thrust::copy(Traits::policy(), sett_holder_.begin(), sett_holder_.end(),
-                 sett_log_.begin() + std::ptrdiff_t{sett_log_rows_} * nsettlements_);
     sett_log_steps_[static_cast<std::size_t>(sett_log_rows_++)] = step;
+  }
+
+  /// Whether this step replays step graphs: the system has them, they are on and did not
+  /// fail, and the phases are not being timed (timing needs the marks between them).
+  bool graphs_now(std::uint32_t step) const {
+    return Traits::kStepGraphs && step_graphs_ && graph_error_.empty() && !timer_.enabled() &&
+           step > 0;
+  }
+
+  /// Runs `enqueue` (work launched on the device, nothing else) as step graph `g`: captured
+  /// at the first call and again whenever an array it may read has moved (layout_key), then
+  /// replayed. If a capture fails the work runs as it is, and so does every step after.
+  /// Without graphs, runs `enqueue`.
+  template <class F>
+  void run_graph(typename Traits::StepGraph& g, bool graphs, F&& enqueue) {
+    if constexpr (Traits::kStepGraphs) {
+      if (graphs) {
+        const std::uint64_t key = layout_key();
+        if (!g.ready() || g.key != key) {
+          std::string error;
+          if (!Traits::capture(g, enqueue, error)) {
+            graph_error_ = error.empty() ? "unknown error" : error;
+            reset_graphs();
+            enqueue();
+            return;
+          }
+          g.key = key;
+          ++graph_captures_;
+        }
+        Traits::replay(g);
+        ++graph_replays_;
+        return;
+      }
+    }
+    static_cast<void>(graphs);
+    enqueue();
+  }
+
+  /// Drops the captured step graphs (the next step captures them again).
+  void reset_graphs() {
+    sense_graph_.reset();
+    move_graph_.reset();
+  }
+
+  /// A hash of where every device array a step graph may read is and how long: a graph holds
+  /// its arrays' addresses, so it is captured again when this changes. Left out: the arrays
+  /// only fire support uses (strike, never in a graph), which change size with each step's
+  /// impacts.
+  std::uint64_t layout_key() const {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    const void* strike_only[] = {&assets_, &impacts_, &ready_, &choice_keys_, &choices_};
+    all_arrays([&](const auto& v) {
+      if (std::find(std::begin(strike_only), std::end(strike_only), &v) != std::end(strike_only))
+        return;
+      h = mix_layout(h, reinterpret_cast<std::uintptr_t>(thrust::raw_pointer_cast(v.data())));
+      h = mix_layout(h, v.size());
+    });
+    return h;
   }
 
   /// Brings the logged holders to the host and appends every change (a holder unlike the one
@@ -774,6 +891,11 @@ class ThrustBackend final : public Backend {
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
+  vec<std::uint32_t> clock_;  ///< the step clock: [0] the step, [1] its settlement log row
+  bool step_graphs_ = false;  ///< set_step_graphs
+  std::string graph_error_;   ///< why the last capture failed (then graphs stay off)
+  std::int64_t graph_captures_ = 0, graph_replays_ = 0;
+  typename Traits::StepGraph sense_graph_, move_graph_;  ///< phases 1-4 and phase 6
 
   /// Calls f(name, array) for every device array that carries state from one step to the next
   /// or that a later phase reads (a checkpoint's arrays). Left out: the sort buffers that
@@ -845,7 +967,7 @@ class ThrustBackend final : public Backend {
     for (const auto* v : {&control_, &sett_holder_, &sett_last_side_, &sett_log_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
     f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
-    f(u_sum_x_), f(u_sum_y_);
+    f(u_sum_x_), f(u_sum_y_), f(clock_);
   }
 };
 

@@ -49,4 +49,17 @@ constexpr int kTerrainClasses = 5;
 /// Raster control value of a cell nobody has held yet.
 constexpr std::int8_t kNoControl = -1;
 
+/// A 32-bit value a phase reads when it runs, such as the step number: given by value, or read
+/// from a word in the backend's memory (the step clock, ThrustBackend::clock_). A CUDA graph
+/// captured once and replayed every step keeps its kernels' arguments, so the phases it holds
+/// take the step this way; the backend writes the clock before each replay.
+struct ClockValue {
+  std::uint32_t value = 0;
+  const std::uint32_t* at = nullptr;  ///< if not null, the value is *at
+
+  SALIENT_HD ClockValue(std::uint32_t v) : value(v) {}  // NOLINT: converts like the value
+  SALIENT_HD explicit ClockValue(const std::uint32_t* word) : at(word) {}
+  SALIENT_HD operator std::uint32_t() const { return at ? *at : value; }  // NOLINT
+};
+
 }  // namespace salient

@@ -39,7 +39,7 @@ struct Fire {
   AgentView a;
   UnitView u;
   RasterView r;
-  std::uint32_t step;
+  ClockValue step;  ///< the step (by value, or the step clock)
 
   SALIENT_HD void operator()(std::int32_t i) const {
     a.shot_target[i] = -1;
@@ -118,11 +118,27 @@ struct SightingKey {
   }
 };
 
-/// (bin, side) block q's first key, q F^2: lower_bound of these over the sorted keys gives
-/// SightingView::start.
-struct ImpactBlockFirstKey {
+/// start[q] = the first sorted index whose key is >= q F^2 (the lower bound of (bin, side)
+/// block q's first key), for q = 0 .. 2 nbins: SightingView::start. One binary search per
+/// block, so nothing about the keys comes back to the host.
+struct BlockStarts {
+  const std::int32_t* key;  ///< sorted
+  std::int32_t n;
   std::int32_t cells_per_block;  ///< F^2
-  SALIENT_HD std::int32_t operator()(std::int32_t q) const { return q * cells_per_block; }
+  std::int32_t* start;
+
+  SALIENT_HD void operator()(std::int32_t q) const {
+    const std::int32_t first = q * cells_per_block;
+    std::int32_t lo = 0, hi = n;  // key[lo - 1] < first <= key[hi]
+    while (lo < hi) {
+      const std::int32_t mid = lo + (hi - lo) / 2;
+      if (key[mid] < first)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    start[q] = lo;
+  }
 };
 
 /// This step's sightings sorted by SightingKey, with copies of what Resolve reads of each,

@@ -35,7 +35,7 @@ struct DecideAndMove {
   AgentView a;
   UnitView u;
   RasterView r;
-  std::uint32_t step;
+  ClockValue step;  ///< the step (by value, or the step clock)
 
   SALIENT_HD void operator()(std::int32_t i) const {
     a.moved[i] = 0;

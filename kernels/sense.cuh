@@ -62,7 +62,7 @@ struct Sense {
   AgentView a;
   BinView bins;
   RasterView r;
-  std::uint32_t step;
+  ClockValue step;  ///< the step (by value, or the step clock)
 
   SALIENT_HD void operator()(std::int32_t i) const {
     a.target[i] = -1;

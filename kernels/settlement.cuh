@@ -48,4 +48,24 @@ struct SettlementControl {
   }
 };
 
+/// Copies settlement k's holder into row `row` of the holders' log ([rows][settlements]):
+/// the step's row, by value or from the step clock (ClockValue).
+struct LogSettlementHolders {
+  const std::int8_t* holder;
+  std::int8_t* log;
+  std::int32_t settlements;
+  ClockValue row;
+
+  SALIENT_HD void operator()(std::int32_t k) const {
+    log[static_cast<std::int64_t>(static_cast<std::uint32_t>(row)) * settlements + k] = holder[k];
+  }
+};
+
+/// Writes the step clock: the step and the settlement log's row (ClockValue).
+struct SetStepClock {
+  std::uint32_t* clock;  ///< [2]: step, row
+  std::uint32_t step, row;
+  SALIENT_HD void operator()(std::int32_t) const { clock[0] = step, clock[1] = row; }
+};
+
 }  // namespace salient

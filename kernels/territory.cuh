@@ -50,6 +50,14 @@ SALIENT_HD inline void drone_sighting(const ModelParams& p, const RasterView& r,
   pic.seen_step[s][cell] = static_cast<std::int32_t>(step);
 }
 
+/// Zeroes both sides' presence in cell i (PresenceRuns writes only the cells with agents).
+struct ZeroPresence {
+  RasterView r;
+  SALIENT_HD void operator()(std::int32_t i) const {
+    for (int s = 0; s < kSides; ++s) r.presence[s][i] = 0;
+  }
+};
+
 /// Presence from the sorted presence keys (PresenceKey), one thread per sorted key: the first
 /// key of each (cell, side) run finds the run's end (a galloping search: runs are mostly a few
 /// agents, a crowded cell costs its logarithm) and writes the run's length to the presence
@@ -65,7 +73,7 @@ struct PresenceRuns {
   PictureView pic;
   const std::int32_t* key;  ///< sorted presence keys
   std::int32_t n;           ///< number of keys
-  std::uint32_t step;
+  ClockValue step;          ///< the step (by value, or the step clock)
   bool drones;
 
   SALIENT_HD void operator()(std::int32_t i) const {

@@ -24,6 +24,23 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
   EXPECT_GT(strikes, 0u) << "the ci scenario has strikes";
 }
 
+// The step replayed as CUDA graphs (set_step_graphs): the capture must succeed on the
+// device (two captures, one per launch sequence, then only replays) and every step must
+// equal the CPU's. StepGraphsOnCpu (test_device_algorithms) checks the same logic without a
+// device; this checks CUDA's capture of Thrust's launches and the replays themselves.
+TEST(CrossBackend, StepGraphsIdenticalEveryStep) {
+  SALIENT_REQUIRE_DEVICE();
+  for (const ScenarioConfig& cfg : {test::ci_scenario(1800), test::kursk_variant(1800)}) {
+    Simulation cpu(cfg, make_cpu_backend(0)), gpu(cfg, make_cuda_backend());
+    gpu.backend().set_step_graphs(true);
+    std::size_t strikes = 0;
+    test::expect_same_every_step(cpu, gpu, cfg.steps(), &strikes);
+    EXPECT_GT(strikes, 0u);
+    EXPECT_EQ(gpu.backend().step_graphs(),
+              "on (2 captures, " + std::to_string(2 * cfg.steps()) + " replays)");
+  }
+}
+
 TEST(CrossBackend, CpuCheckpointContinuesOnCudaBitForBit) {
   SALIENT_REQUIRE_DEVICE();
   const ScenarioConfig cfg = test::ci_scenario(1800);

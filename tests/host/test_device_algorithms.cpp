@@ -7,6 +7,12 @@
 // Sense.HostDetectionRollsEqualEntryByEntryRolls, Model.HostFriendCountEqualsTheScalarLoop.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "backend_compare.h"
 #include "h5_read.h"
 #include "host/omp_traits.h"
@@ -19,7 +25,7 @@ namespace {
 struct DeviceAlgorithmTraits : detail::OmpTraits, detail::DeviceAlgorithms<DeviceAlgorithmTraits> {
   using Gpu = detail::DeviceAlgorithms<DeviceAlgorithmTraits>;
   using Gpu::for_each, Gpu::for_each_dynamic, Gpu::kControlByRow, Gpu::kReduceByKey, Gpu::sort_keys,
-      Gpu::stable_sort_by_key;
+      Gpu::stable_sort_by_key, Gpu::kStepGraphs, Gpu::StepGraph;
   static constexpr const char* kName = "cpu with the GPU's algorithms";
 };
 static_assert(DeviceAlgorithmTraits::kReduceByKey != detail::OmpTraits::kReduceByKey &&
@@ -47,6 +53,137 @@ TEST(DeviceAlgorithmsOnCpu, CiScenarioIdenticalEveryStep) {
 // and a held start zone.
 TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
   expect_same_as_cpu(test::kursk_variant(1800));
+}
+
+/// The GPU's algorithms with step graphs as CUDA makes them, on the CPU: a capture records
+/// each launch (for_each and the sorts) with its arguments as they are then, and runs
+/// nothing; a replay runs the records. So a replayed step reads what a CUDA graph's kernels
+/// would: the step and the log row only through the step clock, and arrays only where they
+/// were at the capture. Work launched some other way while capturing runs at once and is
+/// missing from every replay, as it would be (or would break the capture) on CUDA.
+struct ReplayTraits : DeviceAlgorithmTraits {
+  using Base = DeviceAlgorithmTraits;
+  static constexpr bool kStepGraphs = true;
+  static constexpr const char* kName = "cpu with the GPU's algorithms, replayed";
+  /// The recorded launches of one sequence.
+  struct StepGraph {
+    std::uint64_t key = 0;
+    std::vector<std::function<void()>> launches;
+    bool captured = false;
+    bool ready() const { return captured; }
+    void reset() { launches.clear(), captured = false; }
+  };
+  /// The graph being captured (null: launches run).
+  static std::vector<std::function<void()>>*& recording() {
+    static std::vector<std::function<void()>>* r = nullptr;
+    return r;
+  }
+  /// Whether the next captures fail (the test of the fallback).
+  static bool& fail_captures() {
+    static bool fail = false;
+    return fail;
+  }
+  template <class F>
+  static bool capture(StepGraph& g, const F& enqueue, std::string& error) {
+    g.reset();
+    if (fail_captures()) {
+      error = "capture refused by the test";
+      return false;
+    }
+    recording() = &g.launches;
+    enqueue();
+    recording() = nullptr;
+    g.captured = true;
+    return true;
+  }
+  static void replay(StepGraph& g) {
+    for (const auto& launch : g.launches) launch();
+  }
+  template <class F>
+  static void for_each(std::int32_t n, const F& f) {
+    launch([n, f] { Base::for_each(n, f); });
+  }
+  template <class F>
+  static void for_each_dynamic(std::int32_t n, const F& f) {
+    launch([n, f] { Base::for_each_dynamic(n, f); });
+  }
+  static void stable_sort_by_key(std::int32_t* key, std::int32_t* value, std::int32_t n,
+                                 std::int32_t max_key) {
+    launch([=] { Base::stable_sort_by_key(key, value, n, max_key); });
+  }
+  static void sort_keys(std::int32_t* key, std::int32_t n, std::int32_t max_key) {
+    launch([=] { Base::sort_keys(key, n, max_key); });
+  }
+
+ private:
+  template <class L>
+  static void launch(L&& l) {
+    if (recording())
+      recording()->emplace_back(std::forward<L>(l));
+    else
+      l();
+  }
+};
+
+/// Runs `cfg` on the CPU backend and on the GPU's algorithms with step graphs, comparing
+/// every step; returns the graph backend's captures and replays.
+std::pair<std::int64_t, std::int64_t> expect_replayed_same_as_cpu(const ScenarioConfig& cfg) {
+  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
+  auto* replayed = owned.get();
+  replayed->set_step_graphs(true);
+  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
+  std::size_t strikes = 0;
+  test::expect_same_every_step(cpu, device, cfg.steps(), &strikes);
+  EXPECT_GT(strikes, 0u) << "the scenario must fire: strikes run between the two graphs";
+  return {replayed->graph_captures(), replayed->graph_replays()};
+}
+
+// Each sequence is captured once (the agents' reordering every 8 steps moves the arrays'
+// contents, not the arrays) and replayed at every step.
+TEST(StepGraphsOnCpu, CiScenarioReplayedIdenticalEveryStep) {
+  const ScenarioConfig cfg = test::ci_scenario(1800);
+  const auto [captures, replays] = expect_replayed_same_as_cpu(cfg);
+  EXPECT_EQ(captures, 2);
+  EXPECT_EQ(replays, 2 * cfg.steps());
+}
+
+TEST(StepGraphsOnCpu, KurskVariantReplayedIdenticalEveryStep) {
+  const ScenarioConfig cfg = test::kursk_variant(1800);
+  const auto [captures, replays] = expect_replayed_same_as_cpu(cfg);
+  EXPECT_EQ(captures, 2);
+  EXPECT_EQ(replays, 2 * cfg.steps());
+}
+
+// A capture that fails leaves the step to run as it is, and graphs off from then on.
+TEST(StepGraphsOnCpu, FailedCaptureRunsTheStepsAsTheyAre) {
+  ReplayTraits::fail_captures() = true;
+  const ScenarioConfig cfg = test::ci_scenario(300);
+  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
+  auto* replayed = owned.get();
+  replayed->set_step_graphs(true);
+  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
+  std::size_t strikes = 0;
+  test::expect_same_every_step(cpu, device, cfg.steps(), &strikes);
+  ReplayTraits::fail_captures() = false;
+  EXPECT_EQ(replayed->graph_replays(), 0);
+  EXPECT_EQ(replayed->step_graphs(), "off after a failed capture: capture refused by the test");
+}
+
+// Loading a checkpoint captures the graphs again; the resumed run equals one that never
+// stopped.
+TEST(StepGraphsOnCpu, ResumedFromStateEqualsTheUninterruptedRun) {
+  const ScenarioConfig cfg = test::kursk_variant(900);
+  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
+  auto* replayed = owned.get();
+  replayed->set_step_graphs(true);
+  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
+  std::size_t strikes = 0;
+  test::expect_same_every_step(cpu, device, 300, &strikes);
+  const std::vector<StateArray> state = device.backend().save_state();
+  device.backend().load_state(state);
+  test::expect_same_every_step(cpu, device, 300, &strikes);
+  EXPECT_EQ(replayed->graph_captures(), 4);
+  EXPECT_EQ(replayed->graph_replays(), 2 * 600);
 }
 
 }  // namespace

@@ -1,0 +1,23 @@
+// Step graphs: a backend's fixed launch sequences, captured once and replayed every step
+// (ThrustBackend::run_graph). A system that has them (CudaTraits: CUDA graphs) supplies a
+// StepGraph type, capture() and replay(); the others use NoStepGraph and never capture.
+#pragma once
+
+#include <cstdint>
+
+namespace salient::detail {
+
+/// The step graph of a system without graphs (never captured).
+struct NoStepGraph {
+  std::uint64_t key = 0;  ///< the layout the graph was captured for (ThrustBackend::layout_key)
+  bool ready() const { return false; }
+  void reset() {}
+};
+
+/// Mixes `v` into the hash `h` (FNV-1a over the value's 8 bytes): ThrustBackend::layout_key.
+inline std::uint64_t mix_layout(std::uint64_t h, std::uint64_t v) {
+  for (int b = 0; b < 8; ++b) h = (h ^ ((v >> (8 * b)) & 0xffu)) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace salient::detail
