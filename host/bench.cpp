@@ -102,6 +102,11 @@ BenchResult run_bench(const BenchRequest& req) {
   r.cells = sim.memory().cells;
   r.steps = req.steps;
   r.warmup = req.warmup;
+  if (req.cuda_graphs) {
+    if (b.step_graphs() == "not available")
+      throw std::runtime_error("bench: --cuda-graphs needs the cuda backend");
+    b.set_step_graphs(true);
+  }
   for (int i = 0; i < req.warmup; ++i) sim.step();
   b.synchronize();
   b.time_phases(req.phase_times);
@@ -117,6 +122,7 @@ BenchResult run_bench(const BenchRequest& req) {
     for (double& s : r.phase_s) s /= req.steps;
   }
   r.state_bytes = static_cast<std::int64_t>(b.state_bytes());
+  r.step_graphs = b.step_graphs();
   r.step_median_s = quantile(times, 0.5);
   r.step_mean_s =
       std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(times.size());
@@ -143,6 +149,7 @@ std::string bench_table(const BenchResult& r) {
                 static_cast<double>(r.state_bytes) /
                     static_cast<double>(std::max<std::int64_t>(r.agents, 1)));
   out << line;
+  if (r.step_graphs != "not available") out << "step graphs: " << r.step_graphs << "\n";
   if (!r.phase_s.empty()) {
     double total = 0;
     for (double s : r.phase_s) total += s;
@@ -168,7 +175,7 @@ std::string bench_json(const BenchResult& r) {
       << ", \"min\": " << r.step_min_s << ", \"p10\": " << r.step_p10_s
       << ", \"p90\": " << r.step_p90_s << ", \"max\": " << r.step_max_s << "},\n"
       << "  \"agent_updates_per_s\": " << r.agent_updates_per_s << ",\n"
-      << "  \"state_bytes\": " << r.state_bytes;
+      << "  \"state_bytes\": " << r.state_bytes << ", \"step_graphs\": \"" << r.step_graphs << "\"";
   if (!r.phase_s.empty()) {
     out << ",\n  \"phase_s_per_step\": {";
     for (int i = 0; i < kPhases; ++i)

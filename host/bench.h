@@ -21,6 +21,7 @@ struct BenchRequest {
   std::string backend = "auto";
   int threads = 0;
   bool phase_times = false;  ///< time each phase (CUDA: events; adds a sync per step)
+  bool cuda_graphs = false;  ///< replay the step as CUDA graphs (also SALIENT_CUDA_GRAPHS=1)
   std::string json;          ///< write the result here too ("" : no file)
 };
 
@@ -33,6 +34,7 @@ struct BenchResult {
   double step_mean_s = 0;  ///< total time of the timed steps / steps
   double agent_updates_per_s = 0;
   std::vector<double> phase_s;  ///< mean seconds per step of each phase (if timed)
+  std::string step_graphs;      ///< Backend::step_graphs() after the timed steps
 };
 
 /// The synthetic population's scenario: a square region at `density` agents per km^2, the

@@ -309,6 +309,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   bench->add_flag("--phase-times", bench_req.phase_times,
                   "time each phase (CUDA: device events, one sync per step)");
+  bench->add_flag("--cuda-graphs", bench_req.cuda_graphs,
+                  "cuda: replay each step's launch sequences as CUDA graphs (off while "
+                  "--phase-times times the phases)");
   bench->add_option("--json", bench_req.json, "also write the result as JSON to this file");
 
   try {

@@ -6,6 +6,8 @@
 # Kursk scenario's first steps). GPU_CHECK_QUICK=1 stops after the default scenario;
 # GPU_CHECK_KURSK=SECONDS then also times the whole Kursk run on CUDA (the issue's "under 2
 # minutes"), stopped after SECONDS, and its first simulated hour on both backends for h5diff.
+# Each bench runs without and with --cuda-graphs (the step replayed as CUDA graphs); the
+# whole Kursk run uses graphs unless GPU_CHECK_GRAPHS=0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-$(mktemp -d)}
@@ -26,9 +28,17 @@ fi
 for e in 4 5 6 7; do
   .gpu/run salient bench --agents $((10 ** e)) --steps 20 --warmup 3 --backend cuda --phase-times \
     --json "$out/bench_cuda_1e$e.json" | tail -n +2
+  for graphs in "" --cuda-graphs; do
+    .gpu/run salient bench --agents $((10 ** e)) --steps 20 --warmup 3 --backend cuda $graphs \
+      --json "$out/bench_cuda_1e${e}${graphs:+_graphs}.json" | tail -n +3
+  done
 done
 .gpu/run salient bench configs/kursk_salient.toml --steps 100 --warmup 10 --backend cuda \
   --phase-times --json "$out/bench_kursk_cuda.json" | tail -n +2
+for graphs in "" --cuda-graphs; do
+  .gpu/run salient bench configs/kursk_salient.toml --steps 300 --warmup 10 --backend cuda \
+    $graphs --json "$out/bench_kursk_cuda${graphs:+_graphs}.json" | tail -n +3
+done
 # Circles: CUDA against the CPU after the same steps (the checksums must be equal), then
 # CUDA alone over 200 steps at 10^6 (FLAME GPU 2's published mean is over 200 steps).
 for n in 1000000 10000000; do
@@ -52,8 +62,9 @@ if [[ -n ${GPU_CHECK_KURSK:-} ]]; then
   fi
   start=$(date +%s%N)
   rc=0
-  timeout "$GPU_CHECK_KURSK" .gpu/run salient run configs/kursk_salient.toml --backend cuda \
-    -o "$out/kursk_cuda.h5" --force --quiet || rc=$?
-  echo "kursk whole run backend=cuda rc=$rc wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+  SALIENT_CUDA_GRAPHS=${GPU_CHECK_GRAPHS:-1} timeout "$GPU_CHECK_KURSK" .gpu/run salient run \
+    configs/kursk_salient.toml --backend cuda -o "$out/kursk_cuda.h5" --force --quiet || rc=$?
+  echo "kursk whole run backend=cuda graphs=${GPU_CHECK_GRAPHS:-1} rc=$rc" \
+    "wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
 fi
 echo "results in $out"
