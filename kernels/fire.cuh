@@ -118,6 +118,19 @@ struct SightingKey {
   }
 };
 
+/// First index in [lo, hi) of the sorted keys whose key is >= `value` (hi if none).
+SALIENT_HD inline std::int32_t lower_bound_key(const std::int32_t* key, std::int32_t lo,
+                                               std::int32_t hi, std::int32_t value) {
+  while (lo < hi) {
+    const std::int32_t mid = lo + (hi - lo) / 2;
+    if (key[mid] < value)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 /// start[q] = the first sorted index whose key is >= q F^2 (the lower bound of (bin, side)
 /// block q's first key), for q = 0 .. 2 nbins: SightingView::start. One binary search per
 /// block, so nothing about the keys comes back to the host.
@@ -128,16 +141,7 @@ struct BlockStarts {
   std::int32_t* start;
 
   SALIENT_HD void operator()(std::int32_t q) const {
-    const std::int32_t first = q * cells_per_block;
-    std::int32_t lo = 0, hi = n;  // key[lo - 1] < first <= key[hi]
-    while (lo < hi) {
-      const std::int32_t mid = lo + (hi - lo) / 2;
-      if (key[mid] < first)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    start[q] = lo;
+    start[q] = lower_bound_key(key, 0, n, q * cells_per_block);
   }
 };
 
@@ -175,19 +179,6 @@ struct GatherSightings {
     target_y[k] = a.y[t];
   }
 };
-
-/// First index in [lo, hi) of the sorted keys whose key is >= `value` (hi if none).
-SALIENT_HD inline std::int32_t lower_bound_key(const std::int32_t* key, std::int32_t lo,
-                                               std::int32_t hi, std::int32_t value) {
-  while (lo < hi) {
-    const std::int32_t mid = lo + (hi - lo) / 2;
-    if (key[mid] < value)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo;
-}
 
 /// Calls f(k) for every sighting entry k whose target is on `side` in the 3x3 impact cells
 /// around (cx, cy): per row, one binary search per bin the row's cells fall in.

@@ -61,9 +61,13 @@ if [[ -n ${GPU_CHECK_KURSK:-} ]]; then
     done
   fi
   start=$(date +%s%N)
-  rc=0
+  # Progress lines (every 10 % or 30 s: steps/s and the ETA) tell the rate even if stopped.
+  set +e
   SALIENT_CUDA_GRAPHS=${GPU_CHECK_GRAPHS:-1} timeout "$GPU_CHECK_KURSK" .gpu/run salient run \
-    configs/kursk_salient.toml --backend cuda -o "$out/kursk_cuda.h5" --force --quiet || rc=$?
+    configs/kursk_salient.toml --backend cuda -o "$out/kursk_cuda.h5" --force 2>&1 |
+    grep -E "^progress|wall|rror" | tail -n 4
+  rc=${PIPESTATUS[0]}
+  set -e
   echo "kursk whole run backend=cuda graphs=${GPU_CHECK_GRAPHS:-1} rc=$rc" \
     "wall_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
 fi

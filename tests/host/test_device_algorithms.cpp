@@ -125,65 +125,56 @@ struct ReplayTraits : DeviceAlgorithmTraits {
   }
 };
 
-/// Runs `cfg` on the CPU backend and on the GPU's algorithms with step graphs, comparing
-/// every step; returns the graph backend's captures and replays.
-std::pair<std::int64_t, std::int64_t> expect_replayed_same_as_cpu(const ScenarioConfig& cfg) {
-  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
-  auto* replayed = owned.get();
-  replayed->set_step_graphs(true);
-  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
-  std::size_t strikes = 0;
-  test::expect_same_every_step(cpu, device, cfg.steps(), &strikes);
-  EXPECT_GT(strikes, 0u) << "the scenario must fire: strikes run between the two graphs";
-  return {replayed->graph_captures(), replayed->graph_replays()};
-}
+/// One scenario on the CPU backend and on the GPU's algorithms with step graphs on.
+struct ReplayedRun {
+  explicit ReplayedRun(const ScenarioConfig& cfg)
+      : ReplayedRun(cfg, std::make_unique<detail::ThrustBackend<ReplayTraits>>()) {}
+  /// Steps both `steps` times, comparing them after every step; returns the strikes seen.
+  std::size_t compare(int steps) {
+    std::size_t strikes = 0;
+    test::expect_same_every_step(cpu, device, steps, &strikes);
+    return strikes;
+  }
+  detail::ThrustBackend<ReplayTraits>* graphs;  ///< device's backend
+  Simulation cpu, device;
+
+ private:
+  ReplayedRun(const ScenarioConfig& cfg, std::unique_ptr<detail::ThrustBackend<ReplayTraits>> b)
+      : graphs(b.get()), cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(b)) {
+    graphs->set_step_graphs(true);
+  }
+};
 
 // Each sequence is captured once (the agents' reordering every 8 steps moves the arrays'
-// contents, not the arrays) and replayed at every step.
-TEST(StepGraphsOnCpu, CiScenarioReplayedIdenticalEveryStep) {
-  const ScenarioConfig cfg = test::ci_scenario(1800);
-  const auto [captures, replays] = expect_replayed_same_as_cpu(cfg);
-  EXPECT_EQ(captures, 2);
-  EXPECT_EQ(replays, 2 * cfg.steps());
-}
-
-TEST(StepGraphsOnCpu, KurskVariantReplayedIdenticalEveryStep) {
-  const ScenarioConfig cfg = test::kursk_variant(1800);
-  const auto [captures, replays] = expect_replayed_same_as_cpu(cfg);
-  EXPECT_EQ(captures, 2);
-  EXPECT_EQ(replays, 2 * cfg.steps());
+// contents, not the arrays) and replayed at every step; strikes run between the two.
+TEST(StepGraphsOnCpu, ScenariosReplayedIdenticalEveryStep) {
+  for (const ScenarioConfig& cfg : {test::ci_scenario(1800), test::kursk_variant(1800)}) {
+    ReplayedRun run(cfg);
+    EXPECT_GT(run.compare(cfg.steps()), 0u) << "the scenario must fire: " << cfg.path;
+    EXPECT_EQ(run.graphs->graph_captures(), 2) << cfg.path;
+    EXPECT_EQ(run.graphs->graph_replays(), 2 * cfg.steps()) << cfg.path;
+  }
 }
 
 // A capture that fails leaves the step to run as it is, and graphs off from then on.
 TEST(StepGraphsOnCpu, FailedCaptureRunsTheStepsAsTheyAre) {
   ReplayTraits::fail_captures() = true;
-  const ScenarioConfig cfg = test::ci_scenario(300);
-  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
-  auto* replayed = owned.get();
-  replayed->set_step_graphs(true);
-  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
-  std::size_t strikes = 0;
-  test::expect_same_every_step(cpu, device, cfg.steps(), &strikes);
+  ReplayedRun run(test::ci_scenario(300));
+  run.compare(300);
   ReplayTraits::fail_captures() = false;
-  EXPECT_EQ(replayed->graph_replays(), 0);
-  EXPECT_EQ(replayed->step_graphs(), "off after a failed capture: capture refused by the test");
+  EXPECT_EQ(run.graphs->graph_replays(), 0);
+  EXPECT_EQ(run.graphs->step_graphs(), "off after a failed capture: capture refused by the test");
 }
 
 // Loading a checkpoint captures the graphs again; the resumed run equals one that never
 // stopped.
 TEST(StepGraphsOnCpu, ResumedFromStateEqualsTheUninterruptedRun) {
-  const ScenarioConfig cfg = test::kursk_variant(900);
-  auto owned = std::make_unique<detail::ThrustBackend<ReplayTraits>>();
-  auto* replayed = owned.get();
-  replayed->set_step_graphs(true);
-  Simulation cpu(cfg, make_cpu_backend(0)), device(cfg, std::move(owned));
-  std::size_t strikes = 0;
-  test::expect_same_every_step(cpu, device, 300, &strikes);
-  const std::vector<StateArray> state = device.backend().save_state();
-  device.backend().load_state(state);
-  test::expect_same_every_step(cpu, device, 300, &strikes);
-  EXPECT_EQ(replayed->graph_captures(), 4);
-  EXPECT_EQ(replayed->graph_replays(), 2 * 600);
+  ReplayedRun run(test::kursk_variant(900));
+  run.compare(300);
+  run.device.backend().load_state(run.device.backend().save_state());
+  run.compare(300);
+  EXPECT_EQ(run.graphs->graph_captures(), 4);
+  EXPECT_EQ(run.graphs->graph_replays(), 2 * 600);
 }
 
 }  // namespace
