@@ -162,6 +162,7 @@ class ThrustBackend final : public Backend {
     reduce_units();
     // Step 0 shows who holds what at the start.
     make_room_in_settlement_log();
+    Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
     territory(0u, false, static_cast<std::uint32_t>(sett_log_rows_));
     logged_settlement_row(0);
   }
@@ -552,12 +553,12 @@ class ThrustBackend final : public Backend {
     }
   }
 
-  /// This step's sightings (who detected whom) grouped by the bin of the target
-  /// (SightingKey): a stable sort of agent ids by that bin, each bin's range, and the copies
-  /// Resolve reads (GatherSightings).
-  SightingView sort_sightings(const AgentView& a) {
+  /// This step's sightings (who detected whom) grouped by the bin of the target, from the
+  /// keys SightingKey wrote (with Fire): a stable sort of agent ids by that bin, each bin's
+  /// range, and the copies Resolve reads (GatherSightings).
+  SightingView sort_sightings() {
+    const AgentView a = agents();
     const std::int32_t block = p_.impact_cells_per_bin * p_.impact_cells_per_bin;
-    Traits::for_each(n_, SightingKey{p_, a, raw(sight_key_), raw(sight_order_)});
     Traits::stable_sort_by_key(raw(sight_key_), raw(sight_order_), n_, 2 * nbins_ * block);
     Traits::for_each(2 * nbins_ + 1, BlockStarts{raw(sight_key_), n_, block, raw(sight_start_)});
     Traits::for_each(n_, GatherSightings{a, raw(sight_order_), raw(sight_target_),
@@ -583,9 +584,9 @@ class ThrustBackend final : public Backend {
   /// Phase 6: presence by sort and one pass over the sorted keys (recording sightings and
   /// drone sightings in the pictures, drones only if `drones_now`), then control by dilation,
   /// settlement holders and their row `log_row` of the log. Nothing comes back to the host.
+  /// The presence keys (PresenceKey) must be in key_.
   void territory(ClockValue step, bool drones_now, ClockValue log_row) {
     const RasterView r = raster();
-    Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
     Traits::sort_keys(raw(key_), n_, 4 * ncells_);
     Traits::for_each(ncells_, ZeroPresence{r});
     Traits::for_each(n_, PresenceRuns{p_, r, picture(), raw(key_), n_, step, drones_now});
@@ -596,12 +597,14 @@ class ThrustBackend final : public Backend {
       Traits::for_each(ncells_, ControlRowPass{p_, r});
       Traits::for_each(ncells_, ControlUpdate{p_, r});
     }
-    Traits::for_each(nsettlements_, SettlementControl{settlements(), raw(control_)});
-    // This step's holders into the device log (sett_log_), which comes back to the host only
-    // when the changes are asked for or the log is full: a step waits for nothing to find out
-    // whether a settlement changed hands.
-    Traits::for_each(nsettlements_, LogSettlementHolders{raw(sett_holder_), raw(sett_log_),
-                                                         nsettlements_, log_row});
+    // Each settlement's holder, then the same thread copies it into this step's row of the
+    // device log (sett_log_), which comes back to the host only when the changes are asked
+    // for or the log is full: a step waits for nothing to find out whether a settlement
+    // changed hands.
+    Traits::for_each(nsettlements_, Fused<SettlementControl, LogSettlementHolders>{
+                                        SettlementControl{settlements(), raw(control_)},
+                                        LogSettlementHolders{raw(sett_holder_), raw(sett_log_),
+                                                             nsettlements_, log_row}});
   }
 
   /// Phases 1-4 of a step: the bin sort of the agents and the ranges of the cells and bins,
@@ -627,16 +630,24 @@ class ThrustBackend final : public Backend {
     // 2-4. Sense, fire, resolve.
     Traits::for_each_dynamic(n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
     timer_.mark(2);
-    Traits::for_each(n_, Fire{p_, a, u, r, step});
+    // Each soldier's shot, and the sort key of what it saw (SightingKey reads its target's
+    // bin, position and side, which Fire does not write).
+    Traits::for_each(
+        n_, Fused<Fire, SightingKey>{Fire{p_, a, u, r, step},
+                                     SightingKey{p_, a, raw(sight_key_), raw(sight_order_)}});
     timer_.mark(3);
-    const SightingView sightings = sort_sightings(a);
+    const SightingView sightings = sort_sightings();
     Traits::for_each_dynamic(n_, InBinOrder<Resolve>{Resolve{p_, a, u, sightings}, raw(order_)});
     timer_.mark(4);
   }
 
   /// Phase 6 of a step: decide and move, then territory. Only launches work (a step graph).
   void move_and_territory(ClockValue step, bool drones_now, ClockValue log_row) {
-    Traits::for_each(n_, DecideAndMove{p_, agents(), units(), raster(), step});
+    // Each soldier's move, then its presence key from where it now stands (PresenceKey reads
+    // only the soldier's own fields).
+    Traits::for_each(
+        n_, Fused<DecideAndMove, PresenceKey>{DecideAndMove{p_, agents(), units(), raster(), step},
+                                              PresenceKey{p_, agents(), raw(key_)}});
     timer_.mark(6);
     territory(step, drones_now, log_row);
     timer_.mark(7);

@@ -62,4 +62,18 @@ struct ClockValue {
   SALIENT_HD operator std::uint32_t() const { return at ? *at : value; }  // NOLINT
 };
 
+/// Two phases fused into one pass: f(i), then g(i) in the same thread. Only for a g whose
+/// element i reads nothing that f writes for another element: it then sees what it would
+/// see after the whole of f, and the two loops cost one launch and one read of what both
+/// read.
+template <class F, class G>
+struct Fused {
+  F f;
+  G g;
+  SALIENT_HD void operator()(std::int32_t i) const {
+    f(i);
+    g(i);
+  }
+};
+
 }  // namespace salient
