@@ -182,17 +182,20 @@ struct CudaTraits : DeviceAlgorithms<CudaTraits> {
       return fail(error, "cudaStreamBeginCapture");
     launch_stream() = stream;
     cache().keep(true);
+    bool threw = false;
     std::string thrown;
     try {
       enqueue();
     } catch (const std::exception& e) {
-      thrown = e.what();
+      threw = true, thrown = e.what();
+    } catch (...) {
+      threw = true, thrown = "an exception that is not a std::exception";
     }
     launch_stream() = cudaStreamLegacy;
     cache().keep(false);
     cudaGraph_t graph = nullptr;
     const cudaError_t ended = cudaStreamEndCapture(stream, &graph);
-    if (!thrown.empty()) {
+    if (threw) {
       if (graph) cudaGraphDestroy(graph);
       cudaGetLastError();
       error = "during capture: " + thrown;
