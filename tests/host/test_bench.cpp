@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "host/backend.h"
 #include "host/bench.h"
@@ -51,6 +55,46 @@ TEST(Bench, MeasuresEveryStepAndEveryPhase) {
   const std::string json = bench_json(r);
   EXPECT_NE(json.find("\"agent_updates_per_s\""), std::string::npos);
   EXPECT_NE(json.find("\"sense\""), std::string::npos);
+  EXPECT_NE(json.find("\"step_graphs\": \"not available\""), std::string::npos) << json;
+}
+
+// --cuda-graphs asks for what only the CUDA backend has: on the CPU it is an error, not a
+// silent no-op that a table would then credit.
+TEST(Bench, CudaGraphsOnTheCpuBackendIsAnError) {
+  BenchRequest req;
+  req.agents = 2000;
+  req.steps = 1;
+  req.warmup = 0;
+  req.backend = "cpu";
+  req.cuda_graphs = true;
+  try {
+    run_bench(req);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--cuda-graphs needs the cuda backend"), std::string::npos)
+        << e.what();
+  }
+}
+
+// SALIENT_CUDA_GRAPHS: unset, empty or 0 is off, 1 is on, anything else an error.
+TEST(Bench, CudaGraphsEnvironmentVariableIsReadStrictly) {
+  const char* before = std::getenv("SALIENT_CUDA_GRAPHS");
+  const std::string saved = before ? before : "";
+  unsetenv("SALIENT_CUDA_GRAPHS");
+  EXPECT_FALSE(step_graphs_requested());
+  for (const auto& [value, on] :
+       {std::pair<const char*, bool>{"", false}, {"0", false}, {"1", true}}) {
+    setenv("SALIENT_CUDA_GRAPHS", value, 1);
+    EXPECT_EQ(step_graphs_requested(), on) << "'" << value << "'";
+  }
+  for (const char* bad : {"yes", "2", "on", " 1"}) {
+    setenv("SALIENT_CUDA_GRAPHS", bad, 1);
+    EXPECT_THROW(step_graphs_requested(), std::runtime_error) << bad;
+  }
+  if (before)
+    setenv("SALIENT_CUDA_GRAPHS", saved.c_str(), 1);
+  else
+    unsetenv("SALIENT_CUDA_GRAPHS");
 }
 
 }  // namespace
