@@ -26,12 +26,18 @@ TEST(Bench, SyntheticPopulationHasTheAgentsAndDensityAskedFor) {
   EXPECT_THROW(synthetic_scenario(1000, 0), ConfigError);
 }
 
-TEST(Bench, MeasuresEveryStepAndEveryPhase) {
+/// A small synthetic benchmark on the CPU backend: 2,000 agents, 3 steps after 1.
+BenchRequest small_cpu_request() {
   BenchRequest req;
   req.agents = 2000;
   req.steps = 3;
   req.warmup = 1;
   req.backend = "cpu";
+  return req;
+}
+
+TEST(Bench, MeasuresEveryStepAndEveryPhase) {
+  BenchRequest req = small_cpu_request();
   req.phase_times = true;
   const BenchResult r = run_bench(req);
   EXPECT_EQ(r.agents, 2000);
@@ -61,11 +67,7 @@ TEST(Bench, MeasuresEveryStepAndEveryPhase) {
 // --cuda-graphs asks for what only the CUDA backend has: on the CPU it is an error, not a
 // silent no-op that a table would then credit.
 TEST(Bench, CudaGraphsOnTheCpuBackendIsAnError) {
-  BenchRequest req;
-  req.agents = 2000;
-  req.steps = 1;
-  req.warmup = 0;
-  req.backend = "cpu";
+  BenchRequest req = small_cpu_request();
   req.cuda_graphs = true;
   try {
     run_bench(req);
