@@ -64,8 +64,9 @@ class Backend {
   /// Seconds spent in each phase (kPhaseNames order) since timing was turned on.
   virtual std::vector<double> phase_seconds() const = 0;
   /// Replays each step's fixed launch sequences as captured graphs where the backend has them
-  /// (CUDA graphs; results identical either way); elsewhere nothing changes.
-  virtual void set_step_graphs(bool /*on*/) {}
+  /// (CUDA graphs; results identical either way); elsewhere nothing changes. Returns whether
+  /// the backend has them.
+  virtual bool set_step_graphs(bool /*on*/) { return false; }
   /// What set_step_graphs does here: "not available", "off", "on (captures, replays)" or why a
   /// capture failed.
   virtual std::string step_graphs() const { return "not available"; }

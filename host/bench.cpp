@@ -102,11 +102,8 @@ BenchResult run_bench(const BenchRequest& req) {
   r.cells = sim.memory().cells;
   r.steps = req.steps;
   r.warmup = req.warmup;
-  if (req.cuda_graphs) {
-    if (b.step_graphs() == "not available")
-      throw std::runtime_error("bench: --cuda-graphs needs the cuda backend");
-    b.set_step_graphs(true);
-  }
+  if (req.cuda_graphs && !b.set_step_graphs(true))
+    throw std::runtime_error("bench: --cuda-graphs needs the cuda backend");
   for (int i = 0; i < req.warmup; ++i) sim.step();
   b.synchronize();
   b.time_phases(req.phase_times);

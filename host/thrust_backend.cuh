@@ -160,10 +160,9 @@ class ThrustBackend final : public Backend {
     step_ = 0;
     reset_graphs();
     reduce_units();
-    // Step 0 shows who holds what at the start.
-    make_room_in_settlement_log();
+    // Step 0 shows who holds what at the start (row 0 of the emptied log).
     Traits::for_each(n_, PresenceKey{p_, agents(), raw(key_)});
-    territory(0u, false, static_cast<std::uint32_t>(sett_log_rows_));
+    territory(0u, false, 0u);
     logged_settlement_row(0);
   }
 
@@ -242,9 +241,10 @@ class ThrustBackend final : public Backend {
   /// Captures each step's two fixed launch sequences once and replays them (CUDA graphs)
   /// where the system has them (Traits::kStepGraphs); elsewhere nothing changes. Off by
   /// default; time_phases turns them off while it times.
-  void set_step_graphs(bool on) override {
+  bool set_step_graphs(bool on) override {
     step_graphs_ = on && Traits::kStepGraphs;
     reset_graphs();
+    return Traits::kStepGraphs;
   }
 
   std::string step_graphs() const override {
