@@ -4,6 +4,7 @@
 #include <thrust/system/cuda/vector.h>
 
 #include <array>
+#include <cstring>
 #include <map>
 #include <new>
 #include <set>
@@ -129,6 +130,60 @@ class TemporaryBufferCache {
   bool keeping_ = false;
 };
 
+/// Host-to-device copies that do not make the host wait: the bytes are copied into a pinned
+/// (page-locked) staging buffer and from there by cudaMemcpyAsync, in stream order with the
+/// work before them. (A cudaMemcpy from pageable memory, as Thrust's copies are, waits for
+/// everything launched before it.) The buffer is written again only once the copy before
+/// has completed (an event), which in the backend's use it has: each upload is followed by a
+/// download that waits for it.
+class PinnedUpload {
+ public:
+  PinnedUpload() = default;
+  PinnedUpload(const PinnedUpload&) = delete;
+  PinnedUpload& operator=(const PinnedUpload&) = delete;
+  ~PinnedUpload() {  // errors at exit are of no use
+    if (pending_) cudaEventSynchronize(done_);
+    if (buffer_) cudaFreeHost(buffer_);
+    if (done_) cudaEventDestroy(done_);
+  }
+
+  /// Copies `bytes` from host memory `host` to device memory `device` on `stream`.
+  void copy(void* device, const void* host, std::size_t bytes, cudaStream_t stream) {
+    if (bytes == 0) return;
+    if (pending_) {
+      check(cudaEventSynchronize(done_), "cudaEventSynchronize");
+      pending_ = false;
+    }
+    if (bytes > capacity_) {
+      if (buffer_) cudaFreeHost(buffer_);
+      buffer_ = nullptr, capacity_ = 0;
+      const std::size_t want = bytes < 4096 ? 4096 : bytes;
+      if (cudaMallocHost(&buffer_, want) != cudaSuccess) {
+        cudaGetLastError();
+        buffer_ = nullptr;
+        throw std::bad_alloc();
+      }
+      capacity_ = want;
+    }
+    if (!done_) check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
+    std::memcpy(buffer_, host, bytes);
+    check(cudaMemcpyAsync(device, buffer_, bytes, cudaMemcpyHostToDevice, stream),
+          "cudaMemcpyAsync");
+    check(cudaEventRecord(done_, stream), "cudaEventRecord");
+    pending_ = true;
+  }
+
+ private:
+  static void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess)
+      throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
+  }
+  void* buffer_ = nullptr;
+  std::size_t capacity_ = 0;
+  cudaEvent_t done_ = nullptr;
+  bool pending_ = false;  ///< a copy from buffer_ may still be running
+};
+
 /// A step graph on CUDA: the executable graph of one captured launch sequence.
 class CudaStepGraph {
  public:
@@ -220,6 +275,17 @@ struct CudaTraits : DeviceAlgorithms<CudaTraits> {
       throw std::runtime_error(std::string("cudaGraphLaunch: ") + cudaGetErrorString(e));
   }
   static void synchronize() { cudaDeviceSynchronize(); }
+  /// Copies n elements of host memory to device memory without waiting (PinnedUpload).
+  template <class T>
+  static void upload(T* device, const T* host, std::size_t n) {
+    staging().copy(device, host, n * sizeof(T), launch_stream());
+  }
+  static PinnedUpload& staging() {
+    static PinnedUpload s;
+    return s;
+  }
+  /// ThrustBackend's put and get wait for the device; nothing is counted here.
+  static void host_wait() {}
   static std::int64_t free_bytes() {
     std::size_t free = 0, total = 0;
     if (cudaMemGetInfo(&free, &total) != cudaSuccess) return 0;

@@ -10,6 +10,14 @@
 #include "fire_support.h"
 
 namespace salient {
+namespace {
+/// The scratch arrays of the GPU's choice of targets (choose_scratch), held on both backends.
+std::int64_t choose_bytes(std::int64_t assets, std::int64_t cells) {
+  std::int64_t first = 0, second = 0;
+  choose_scratch(assets, cells, first, second);
+  return (first + second) * static_cast<std::int64_t>(sizeof(TargetChoice));
+}
+}  // namespace
 
 MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& params,
                                const Region& region, std::int64_t units) {
@@ -29,8 +37,8 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
                  8 * std::int64_t{params.sense_cells_per_bin} * params.sense_cells_per_bin) +
        8) +
       m.settlements * kBytesPerSettlement + 4 * (m.settlements + 1) + 4 * m.settlement_cells +
-      m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 8 + sizeof(TargetChoice)) +
-      m.impacts * static_cast<std::int64_t>(sizeof(Impact)) +
+      m.assets * static_cast<std::int64_t>(sizeof(AssetParams) + 4 + sizeof(TargetChoice)) +
+      choose_bytes(m.assets, m.cells) + m.impacts * static_cast<std::int64_t>(sizeof(Impact)) +
       kSides * std::int64_t{params.ny} +  // the control passes' row flags
       8;                                  // the step clock (step, settlement log row)
   // The host keeps the region and, at each snapshot, a copy of the agents and rasters:

@@ -7,6 +7,8 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -24,8 +26,9 @@ struct OmpTraits {
   template <class T>
   using vector = thrust::omp::vector<T>;
   static auto policy() { return thrust::omp::par; }
-  /// Segmented reductions in one parallel pass, best_per_segment (see choose_targets).
-  static constexpr bool kReduceByKey = false;
+  /// The fire-support targets' segmented reduction in one parallel pass, best_per_segment
+  /// (see choose_targets), not the GPU's passes.
+  static constexpr bool kChooseOnDevice = false;
   /// The control dilation row by row (ControlRowSweep, ControlUpdateRow).
   static constexpr bool kControlByRow = true;
   /// No step graphs: the CPU launches nothing (ThrustBackend::run_graph).
@@ -35,6 +38,15 @@ struct OmpTraits {
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}
   static std::int64_t free_bytes() { return -1; }
+  /// Copies n elements of host memory to device memory (here the same memory) without
+  /// making the host wait for the device's earlier work (CudaTraits: a pinned staging copy).
+  template <class T>
+  static void upload(T* device, const T* host, std::size_t n) {
+    std::copy(host, host + n, device);
+  }
+  /// Called by ThrustBackend's put and get, the transfers that make the host wait for the
+  /// device (on CUDA): nothing here; the tests count the waits of a step with it.
+  static void host_wait() {}
   /// f(i) for i in [0, n), in static shares: from 8 kStaticChunk elements on dealt round
   /// robin in chunks of kStaticChunk (not halves: agents stored in bin order keep the fallen,
   /// who cost nothing, together at the end), below that in equal shares (rows, bins). A

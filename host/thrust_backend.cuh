@@ -38,19 +38,21 @@
 #include "../kernels/territory.cuh"
 #include "../kernels/units.cuh"
 #include "backend.h"
+#include "choose_passes.h"
 #include "step_graph.h"
 
 namespace salient::detail {
 
 /// The GPU's way of running the pipeline, for the traits `Traits` of any Thrust system (its
-/// policy()). Where the two systems' pipelines differ: segmented reductions as one
-/// reduce_by_key (choose_targets) and the control dilation cell by cell, one thread each
+/// policy()). Where the two systems' pipelines differ: the fire-support targets' segmented
+/// reduction as passes of chunks and folds (choose_on_device) and the control dilation cell
+/// by cell, one thread each
 /// (ControlRowPass, ControlUpdate). Its primitives: one Thrust for_each per phase, Thrust's
 /// sorts. CudaTraits takes all of it, and so does the test build that runs it on the CPU
 /// (tests/host/test_device_algorithms.cpp).
 template <class Traits>
 struct DeviceAlgorithms {
-  static constexpr bool kReduceByKey = true;
+  static constexpr bool kChooseOnDevice = true;
   static constexpr bool kControlByRow = false;
   /// No step graphs unless the system has them (CudaTraits): see ThrustBackend::run_graph.
   static constexpr bool kStepGraphs = false;
@@ -170,9 +172,14 @@ class ThrustBackend final : public Backend {
     assets_host_ = assets;
     put(assets_, assets);
     budget_ = budget;
-    impacts_.reserve(static_cast<std::size_t>(budget_.max_impacts_per_step()));
-    for (auto* v : {&ready_, &choice_keys_}) v->reserve(assets.size());
-    choices_.reserve(assets.size());
+    // Sized once for the largest step, so that a step's uploads and downloads (Traits::upload,
+    // get_n) never reallocate.
+    impacts_.resize(static_cast<std::size_t>(budget_.max_impacts_per_step()));
+    ready_.resize(assets.size()), choices_.resize(assets.size());
+    std::int64_t first = 0, second = 0;  // on both backends: one memory estimate
+    choose_scratch(static_cast<std::int64_t>(assets.size()), ncells_, first, second);
+    choose_partial_[0].resize(static_cast<std::size_t>(first));
+    choose_partial_[1].resize(static_cast<std::size_t>(second));
   }
 
   std::vector<Impact> strikes() override { return impacts_host_; }
@@ -498,8 +505,10 @@ class ThrustBackend final : public Backend {
       strikes_total_[side] += rounds;
     }
     if (impacts_host_.empty()) return;
+    if (impacts_host_.size() > impacts_.size())
+      throw std::logic_error("fire support: more impacts than FireBudget::max_impacts_per_step");
     const auto count = static_cast<std::int32_t>(impacts_host_.size());
-    put(impacts_, impacts_host_);
+    Traits::upload(raw(impacts_), impacts_host_.data(), impacts_host_.size());
     const AssetParams* assets = raw(assets_);
     Traits::for_each(count, ImpactPoints{p_, assets, raw(impacts_), step});
     Traits::for_each(n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
@@ -507,7 +516,7 @@ class ThrustBackend final : public Backend {
         static_cast<std::int32_t>(sett_cells_.size()),
         StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
     Traits::for_each(count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
-    get(impacts_, impacts_host_);
+    get_n(impacts_, impacts_host_.size(), impacts_host_);  // the step's second wait
     for (const Impact& m : impacts_host_) {
       const int side = assets_host_[static_cast<std::size_t>(m.asset)].side;
       strike_casualties_[side] += m.friendly;
@@ -516,41 +525,32 @@ class ThrustBackend final : public Backend {
   }
 
   /// Each ready asset's choice (ready_host_): element i of segment j scores cell i for asset
-  /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best.
-  /// On a GPU one reduce_by_key over all segments (in batches whose element count fits an
-  /// int32), so that the host waits once, not once per asset, and one download; on the CPU
-  /// one parallel pass over the cells scoring every asset (Traits::best_per_segment; Thrust's
-  /// OpenMP reduce_by_key was 7x slower here: it evaluates the scores more than once).
+  /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best. On
+  /// the CPU one parallel pass over the cells scoring every asset (Traits::best_per_segment;
+  /// Thrust's OpenMP reduce_by_key was 7x slower here: it evaluates the scores more than
+  /// once). On a GPU, choose_on_device; the ready list goes up without a wait
+  /// (Traits::upload) and the choices come down in the step's one wait for fire support.
   std::vector<TargetChoice> choose_targets(std::uint32_t step, const UnitView& u,
                                            const SquadBins& squads) {
-    auto pol = Traits::policy();
-    const thrust::counting_iterator<std::int32_t> first(0);
-    const auto nready = static_cast<std::int64_t>(ready_host_.size());
-    put(ready_, ready_host_);
-    choices_.resize(ready_host_.size()), choice_keys_.resize(ready_host_.size());
-    if constexpr (!Traits::kReduceByKey) {  // CPU: every asset in one pass over the cells
-      const ReadyTargetCandidate score{
-          p_, raw(settlement_), picture(), u, raw(assets_), raw(ready_), ncells_, step, squads};
-      return Traits::best_per_segment(static_cast<std::int32_t>(nready), ncells_, score,
-                                      no_target(), BetterTarget{});
+    const auto nready = static_cast<std::int32_t>(ready_host_.size());
+    Traits::upload(raw(ready_), ready_host_.data(), ready_host_.size());
+    const ReadyTargetCandidate score{p_,          raw(settlement_), picture(), u,     raw(assets_),
+                                     raw(ready_), ncells_,          step,      squads};
+    if constexpr (!Traits::kChooseOnDevice) {  // CPU: every asset in one pass over the cells
+      return Traits::best_per_segment(nready, ncells_, score, no_target(), BetterTarget{});
     } else {
-      const std::int64_t per_batch = std::max<std::int64_t>(1, INT32_MAX / ncells_);
-      for (std::int64_t j0 = 0; j0 < nready; j0 += per_batch) {
-        const std::int64_t j1 = std::min(nready, j0 + per_batch);
-        const auto count = static_cast<std::int32_t>((j1 - j0) * ncells_);
-        const ReadyTargetCandidate score{p_,           raw(settlement_), picture(), u,
-                                         raw(assets_), raw(ready_) + j0, ncells_,   step,
-                                         squads};
-        const auto keys = thrust::make_transform_iterator(first, SegmentOf{ncells_});
-        thrust::reduce_by_key(pol, keys, keys + count,
-                              thrust::make_transform_iterator(first, score), choice_keys_.begin(),
-                              choices_.begin() + j0, thrust::equal_to<std::int32_t>(),
-                              BetterTarget{});
-      }
+      choose_on_device(score, nready);
       std::vector<TargetChoice> out;
-      get(choices_, out);
+      get_n(choices_, ready_host_.size(), out);
       return out;
     }
+  }
+
+  /// The GPU's max-reduction by segment, into choices_[0, nready) (choose_by_passes).
+  void choose_on_device(const ReadyTargetCandidate& score, std::int32_t nready) {
+    TargetChoice* const scratch[2] = {raw(choose_partial_[0]), raw(choose_partial_[1])};
+    choose_by_passes([](std::int32_t n, const auto& f) { Traits::for_each(n, f); }, score, nready,
+                     scratch, raw(choices_));
   }
 
   /// This step's sightings (who detected whom) grouped by the bin of the target, from the
@@ -715,11 +715,11 @@ class ThrustBackend final : public Backend {
 
   /// A hash of where every device array a step graph may read is and how long: a graph holds
   /// its arrays' addresses, so it is captured again when this changes. Left out: the arrays
-  /// only fire support uses (strike, never in a graph), which change size with each step's
-  /// impacts.
+  /// only fire support uses (strike, never in a graph).
   std::uint64_t layout_key() const {
     std::uint64_t h = 0xcbf29ce484222325ull;
-    const void* strike_only[] = {&assets_, &impacts_, &ready_, &choice_keys_, &choices_};
+    const void* strike_only[] = {&assets_,  &impacts_,           &ready_,
+                                 &choices_, &choose_partial_[0], &choose_partial_[1]};
     all_arrays([&](const auto& v) {
       if (std::find(std::begin(strike_only), std::end(strike_only), &v) != std::end(strike_only))
         return;
@@ -773,7 +773,8 @@ class ThrustBackend final : public Backend {
   static T* raw(vec<T>& v) {
     return thrust::raw_pointer_cast(v.data());
   }
-  /// Copies host array `h` into device array `d` (resized to match). An empty `h` only clears
+  /// Copies host array `h` into device array `d` (resized to match); on CUDA the host waits
+  /// for the device's work before (Traits::host_wait counts it). An empty `h` only clears
   /// `d`: Thrust's assign dereferences the first iterator even of an empty range, which for an
   /// empty std::vector is a null pointer (UBSan: reference binding to null pointer).
   template <class T>
@@ -782,13 +783,22 @@ class ThrustBackend final : public Backend {
       d.clear();
       return;
     }
+    Traits::host_wait();
     d.assign(h.begin(), h.end());
   }
   /// Copies device array `d` into host array `h` (resized to match); nothing to copy if empty.
   template <class T>
   static void get(vec<T>& d, std::vector<T>& h) {
-    h.resize(d.size());
-    if (!h.empty()) thrust::copy(d.begin(), d.end(), h.begin());
+    get_n(d, d.size(), h);
+  }
+  /// Copies the first n elements of device array `d` into host array `h` (resized to n).
+  /// On CUDA the host waits for the device's work before (Traits::host_wait counts it).
+  template <class T>
+  static void get_n(vec<T>& d, std::size_t n, std::vector<T>& h) {
+    h.resize(n);
+    if (n == 0) return;
+    Traits::host_wait();
+    thrust::copy(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(n), h.begin());
   }
 
   AgentView agents() {
@@ -897,8 +907,9 @@ class ThrustBackend final : public Backend {
   vec<Impact> impacts_;
   std::vector<std::int32_t> ready_host_;    ///< assets that fire this step
   std::vector<std::int64_t> ready_amount_;  ///< what each of them may fire
-  vec<std::int32_t> ready_, choice_keys_;
-  vec<TargetChoice> choices_;
+  vec<std::int32_t> ready_;                 ///< the ready assets, [assets]
+  vec<TargetChoice> choices_;               ///< each ready asset's choice, [assets]
+  vec<TargetChoice> choose_partial_[2];     ///< choose_on_device's passes
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
@@ -977,7 +988,8 @@ class ThrustBackend final : public Backend {
     for (const auto* v : {&n_friends_, &n_enemies_, &presence_[0], &presence_[1]}) f(*v);
     for (const auto* v : {&control_, &sett_holder_, &sett_last_side_, &sett_log_}) f(*v);
     for (const auto* v : {&seen_error_[0], &seen_error_[1]}) f(*v);
-    f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choice_keys_), f(choices_);
+    f(ammo_), f(ammo_scratch_), f(assets_), f(impacts_), f(ready_), f(choices_);
+    f(choose_partial_[0]), f(choose_partial_[1]);
     f(u_sum_x_), f(u_sum_y_), f(clock_);
   }
 };

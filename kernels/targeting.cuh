@@ -159,8 +159,8 @@ struct TargetCandidate {
 };
 
 /// The targets of several assets in one pass: element i is cell i % ncells scored for asset
-/// ready[i / ncells], so a max-reduction by segment (SegmentOf) gives each asset's choice,
-/// the same as one TargetCandidate reduction per asset.
+/// ready[i / ncells], so a max-reduction by segment (of ncells elements) gives each asset's
+/// choice, the same as one TargetCandidate reduction per asset.
 struct ReadyTargetCandidate {
   ModelParams p;
   const std::int32_t* settlement;  ///< settlement id per cell, -1 outside
@@ -218,10 +218,62 @@ struct ReadyTargetCandidate {
   }
 };
 
-/// Segment of element i when every segment has `length` elements.
-struct SegmentOf {
-  std::int32_t length;
-  SALIENT_HD std::int32_t operator()(std::int32_t i) const { return i / length; }
+/// Cells scored per thread in the first pass of the GPU's choice of targets (BestOfChunk),
+/// entries folded per thread in each later pass (FoldBest), and ready assets chosen for in one
+/// round of passes (so that the scratch arrays hold at most this many assets' chunks).
+inline constexpr std::int32_t kChooseChunk = 128, kChooseFold = 64, kChooseBatch = 16;
+
+/// Chunks of kChooseChunk cells in `cells` cells.
+SALIENT_HD inline std::int64_t choose_chunks(std::int64_t cells) {
+  return (cells + kChooseChunk - 1) / kChooseChunk;
+}
+
+/// Entries of the two scratch arrays of the GPU's choice of targets, for `assets` assets
+/// over `cells` cells: the first pass's chunks and the first fold's results, for a round of
+/// at most kChooseBatch assets. (Later folds reuse the first array.)
+SALIENT_HD inline void choose_scratch(std::int64_t assets, std::int64_t cells, std::int64_t& first,
+                                      std::int64_t& second) {
+  const std::int64_t round = assets < kChooseBatch ? assets : kChooseBatch;
+  const std::int64_t chunks = choose_chunks(cells);
+  first = round * chunks;
+  second = round * ((chunks + kChooseFold - 1) / kChooseFold);
+}
+
+/// The first pass of the GPU's choice of targets: element i = j * chunks + t improves "no
+/// target" by cells [t * chunk_cells, (t + 1) * chunk_cells) of ready asset j (the last chunk
+/// ends at ncells) into best[i]. BetterTarget is a total order, so the chunks' bests folded in
+/// any grouping (FoldBest) give the same choice as one pass over all cells.
+struct BestOfChunk {
+  ReadyTargetCandidate score;
+  std::int32_t chunks;       ///< chunks per ready asset
+  std::int32_t chunk_cells;  ///< cells per chunk
+  TargetChoice* best;        ///< [segments * chunks]
+
+  SALIENT_HD void operator()(std::int32_t i) const {
+    const std::int32_t j = i / chunks, t = i % chunks;
+    const std::int32_t c0 = t * chunk_cells;
+    const std::int32_t c1 = score.ncells - c0 > chunk_cells ? c0 + chunk_cells : score.ncells;
+    best[i] = score.improve_range(j, c0, c1, no_target());
+  }
+};
+
+/// A later pass: element i = j * out_per + t is the best of in[j * in_per + t * fold, ...),
+/// at most `fold` entries of segment j's in_per.
+struct FoldBest {
+  const TargetChoice* in;
+  std::int32_t in_per;   ///< entries per segment in `in`
+  std::int32_t fold;     ///< entries folded into one
+  std::int32_t out_per;  ///< entries per segment in `out`: ceil(in_per / fold)
+  TargetChoice* out;
+
+  SALIENT_HD void operator()(std::int32_t i) const {
+    const std::int32_t j = i / out_per, t = i % out_per;
+    const std::int32_t k0 = t * fold, k1 = in_per - k0 > fold ? k0 + fold : in_per;
+    const TargetChoice* segment = in + static_cast<std::int64_t>(j) * in_per;
+    TargetChoice best = no_target();
+    for (std::int32_t k = k0; k < k1; ++k) best = BetterTarget{}(best, segment[k]);
+    out[i] = best;
+  }
 };
 
 }  // namespace salient

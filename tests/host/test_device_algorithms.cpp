@@ -1,7 +1,7 @@
 // The GPU's algorithms, run on the CPU. Where the pipeline differs between the two systems
-// (DeviceAlgorithms in host/thrust_backend.cuh: the fire-support targets by one
-// reduce_by_key, the control dilation cell by cell, Thrust's sorts, one Thrust for_each per
-// phase), CI has no GPU to run the CUDA side. This builds the pipeline on the OpenMP system
+// (DeviceAlgorithms in host/thrust_backend.cuh: the fire-support targets by passes of
+// chunks and folds, the control dilation cell by cell, Thrust's sorts, one Thrust for_each
+// per phase), CI has no GPU to run the CUDA side. This builds the pipeline on the OpenMP system
 // with CUDA's DeviceAlgorithms and checks it against the CPU backend bit for bit every step.
 // What only nvcc sees (device code paths under __CUDA_ARCH__) is tested by function:
 // Sense.HostDetectionRollsEqualEntryByEntryRolls, Model.HostFriendCountEqualsTheScalarLoop.
@@ -24,11 +24,11 @@ namespace {
 /// The OpenMP system run the GPU's way: CUDA's algorithm choices and primitives.
 struct DeviceAlgorithmTraits : detail::OmpTraits, detail::DeviceAlgorithms<DeviceAlgorithmTraits> {
   using Gpu = detail::DeviceAlgorithms<DeviceAlgorithmTraits>;
-  using Gpu::for_each, Gpu::for_each_dynamic, Gpu::kControlByRow, Gpu::kReduceByKey, Gpu::sort_keys,
-      Gpu::stable_sort_by_key, Gpu::kStepGraphs, Gpu::StepGraph;
+  using Gpu::for_each, Gpu::for_each_dynamic, Gpu::kControlByRow, Gpu::kChooseOnDevice,
+      Gpu::sort_keys, Gpu::stable_sort_by_key, Gpu::kStepGraphs, Gpu::StepGraph;
   static constexpr const char* kName = "cpu with the GPU's algorithms";
 };
-static_assert(DeviceAlgorithmTraits::kReduceByKey != detail::OmpTraits::kReduceByKey &&
+static_assert(DeviceAlgorithmTraits::kChooseOnDevice != detail::OmpTraits::kChooseOnDevice &&
                   DeviceAlgorithmTraits::kControlByRow != detail::OmpTraits::kControlByRow,
               "the test is only worth its time while the two systems' choices differ");
 
@@ -53,6 +53,40 @@ TEST(DeviceAlgorithmsOnCpu, CiScenarioIdenticalEveryStep) {
 // and a held start zone.
 TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
   expect_same_as_cpu(test::kursk_variant(1800));
+}
+
+/// The GPU's algorithms, counting the transfers that make the host wait for the device on
+/// CUDA (ThrustBackend's put and get; Traits::upload does not wait).
+struct WaitCountingTraits : DeviceAlgorithmTraits {
+  static std::int64_t& waits() {
+    static std::int64_t w = 0;
+    return w;
+  }
+  static void host_wait() { ++waits(); }
+};
+
+// Fire support waits for the device once in a step where some asset has budget (the
+// choices come down) and twice in a step with impacts (then the impacts' effects): the ready
+// list and the impacts go up without a wait, and the choice is reduced without one.
+TEST(DeviceAlgorithmsOnCpu, FireSupportWaitsOnceAStepTwiceWithImpacts) {
+  const ScenarioConfig cfg = test::kursk_variant(3600);
+  Simulation sim(cfg, std::make_unique<detail::ThrustBackend<WaitCountingTraits>>());
+  Backend& backend = sim.backend();  // stepped directly: no replanning, which also waits
+  int ready_steps = 0, impact_steps = 0;
+  for (int k = 1; k <= cfg.steps(); ++k) {
+    const std::int64_t before = WaitCountingTraits::waits();
+    backend.step(static_cast<std::uint32_t>(k));
+    const std::int64_t waits = WaitCountingTraits::waits() - before;
+    if (!backend.strikes().empty()) {
+      ++impact_steps;
+      ASSERT_EQ(waits, 2) << "step " << k << " has impacts";
+    } else {
+      ASSERT_LE(waits, 1) << "step " << k << " has no impacts";
+      ready_steps += waits == 1;
+    }
+  }
+  EXPECT_GT(impact_steps, 0);
+  EXPECT_GT(ready_steps, 0) << "no step chose targets and found none";
 }
 
 /// The GPU's algorithms with step graphs as CUDA makes them, on the CPU: a capture records

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 
+#include "host/choose_passes.h"
 #include "host/fire_support.h"
 #include "kernels/strike.cuh"
 #include "kernels/targeting.cuh"
@@ -428,7 +429,6 @@ TEST(FireSupport, OnePassChoosesForEveryAssetLikeOneReductionEach) {
     TargetChoice expected = no_target(), got = no_target();
     for (std::int32_t c = 0; c < cells; ++c) {
       const std::int32_t i = static_cast<std::int32_t>(j) * cells + c;
-      ASSERT_EQ(SegmentOf{cells}(i), static_cast<std::int32_t>(j));
       const TargetChoice x = own(c), y = one_pass(i);
       ASSERT_EQ(x.seen, y.seen) << "asset " << k << " cell " << c;
       ASSERT_EQ(x.tie, y.tie);
@@ -554,6 +554,71 @@ TEST(FireSupport, ScanThatSkipsCellsChoosesAsScoringEveryCell) {
     chosen += expected.seen >= 0;
   }
   EXPECT_GE(chosen, 4) << "most assets must find a target in this picture";
+}
+
+// The GPU's passes (choose_by_passes: chunks of kChooseChunk cells, then folds of
+// kChooseFold, kChooseBatch assets at a time) choose what one pass over every cell does, with
+// the freshest sighting put at each edge of a chunk and of a fold, and more ready assets than
+// one batch holds.
+TEST(FireSupport, PassesOfChunksAndFoldsChooseAsOnePass) {
+  MiniWorld w{120, 100};  // 3000 m x 2500 m, 12,000 cells: 94 chunks, two folds
+  Lcg next{9001};
+  scatter_squads(w, 80, next);
+  const std::int32_t cells = w.p.nx * w.p.ny;
+  ASSERT_GT(choose_chunks(cells), kChooseFold) << "the test needs two rounds of folds";
+  const std::uint32_t step = 400;
+  std::vector<AssetParams> assets;
+  for (int k = 0; k < 6; ++k) {
+    AssetParams a{};
+    a.side = static_cast<std::uint8_t>(k % 2);
+    a.kind = k < 4 ? kArtillery : kAirStrike;
+    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
+    a.x_m = -2000.0f, a.y_m = 500.0f * static_cast<float>(k % 3);
+    a.range_m = k < 4 ? 40000.0f : 0.0f;
+    a.max_distance_m = 3000.0f;
+    a.min_confidence = 0.05f;
+    assets.push_back(a);
+  }
+  std::vector<std::int32_t> ready;  // 20 ready: two batches, each asset more than once
+  for (std::int32_t j = 0; j < 20; ++j) ready.push_back(j % 6);
+  const auto nready = static_cast<std::int32_t>(ready.size());
+  std::int64_t first = 0, second = 0;
+  choose_scratch(nready, cells, first, second);
+  std::vector<TargetChoice> scratch0(static_cast<std::size_t>(first)),
+      scratch1(static_cast<std::size_t>(second)), got(ready.size());
+  TargetChoice* const scratch[2] = {scratch0.data(), scratch1.data()};
+  const auto serial = [](std::int32_t n, const auto& f) {
+    for (std::int32_t i = 0; i < n; ++i) f(i);
+  };
+  const std::int32_t edge = kChooseChunk * kChooseFold;  // cells in one first fold's entry
+  for (const std::int32_t fresh : {0, kChooseChunk - 1, kChooseChunk, edge - 1, edge, cells - 1}) {
+    std::vector<std::int32_t> settlement(static_cast<std::size_t>(cells), -1), seen[kSides];
+    std::vector<float> error[kSides];
+    for (int s = 0; s < kSides; ++s)
+      for (std::int32_t c = 0; c < cells; ++c) {  // older sightings here and there
+        seen[s].push_back(next() % 5 == 0 ? 300 + static_cast<std::int32_t>(next() % 50) : -1);
+        error[s].push_back(static_cast<float>(next() % 1000) * 0.1f);
+      }
+    for (int s = 0; s < kSides; ++s) seen[s][static_cast<std::size_t>(fresh)] = 399;
+    settlement[static_cast<std::size_t>(fresh)] = 1;  // for the air assets' policy
+    for (std::int32_t c = 0; c < cells; c += 11) settlement[static_cast<std::size_t>(c)] = 0;
+    const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
+    const ReadyTargetCandidate score{w.p,           settlement.data(), pic,   w.units(),
+                                     assets.data(), ready.data(),      cells, step};
+    std::fill(got.begin(), got.end(), TargetChoice{-7, 7u, -7, 7.0f});
+    detail::choose_by_passes(serial, score, nready, scratch, got.data());
+    int at_fresh = 0;
+    for (std::int32_t j = 0; j < nready; ++j) {
+      const TargetChoice expected = score.improve_range(j, 0, cells, no_target());
+      const TargetChoice& g = got[static_cast<std::size_t>(j)];
+      EXPECT_EQ(g.cell, expected.cell) << "ready " << j << ", fresh sighting at " << fresh;
+      EXPECT_EQ(g.seen, expected.seen);
+      EXPECT_EQ(g.tie, expected.tie);
+      EXPECT_EQ(g.sighting_error, expected.sighting_error);
+      at_fresh += expected.cell == fresh;
+    }
+    EXPECT_GE(at_fresh, 4) << "the fresh sighting at " << fresh << " must be chosen";
+  }
 }
 
 }  // namespace
