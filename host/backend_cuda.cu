@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "thrust_backend.cuh"
 
@@ -17,44 +18,55 @@ namespace salient {
 namespace detail {
 
 /// Times the step's phases with CUDA events on the default stream (Thrust's), read after
-/// the step's last event completes: the device time of each phase, launch gaps included.
+/// the step's last event completes: the device time between each mark and the one before
+/// it, summed per phase (a phase may be marked more than once a step, as fire support is),
+/// launch gaps included.
 class EventPhaseTimer {
  public:
   EventPhaseTimer() = default;
   EventPhaseTimer(const EventPhaseTimer&) = delete;
   EventPhaseTimer& operator=(const EventPhaseTimer&) = delete;
   ~EventPhaseTimer() {
-    for (cudaEvent_t e : events_)
-      if (e) cudaEventDestroy(e);
+    for (cudaEvent_t e : events_) cudaEventDestroy(e);
   }
   void enable(bool on) {
     on_ = on;
     sums_.assign(kPhases, 0.0);
-    if (on && !events_[0])
-      for (cudaEvent_t& e : events_) cudaEventCreate(&e);
   }
   void begin() {
-    if (on_) cudaEventRecord(events_[0]);
+    if (!on_) return;
+    phases_.clear();
+    record(-1);
   }
   void mark(int phase) {
-    if (on_) cudaEventRecord(events_[static_cast<std::size_t>(phase) + 1]);
+    if (on_) record(phase);
   }
   void end() {
-    if (!on_) return;
-    cudaEventSynchronize(events_[kPhases]);
-    for (int i = 0; i < kPhases; ++i) {
+    if (!on_ || phases_.size() < 2) return;
+    cudaEventSynchronize(events_[phases_.size() - 1]);
+    for (std::size_t k = 1; k < phases_.size(); ++k) {
       float ms = 0;
-      cudaEventElapsedTime(&ms, events_[static_cast<std::size_t>(i)],
-                           events_[static_cast<std::size_t>(i) + 1]);
-      sums_[static_cast<std::size_t>(i)] += ms * 1e-3;
+      cudaEventElapsedTime(&ms, events_[k - 1], events_[k]);
+      sums_[static_cast<std::size_t>(phases_[k])] += ms * 1e-3;
     }
   }
   std::vector<double> seconds() const { return sums_; }
   bool enabled() const { return on_; }
 
  private:
+  /// Records the next event of the step, the end of `phase` (-1: the step's start).
+  void record(int phase) {
+    if (phases_.size() == events_.size()) {
+      cudaEvent_t e = nullptr;
+      cudaEventCreate(&e);
+      events_.push_back(e);
+    }
+    cudaEventRecord(events_[phases_.size()]);
+    phases_.push_back(phase);
+  }
   bool on_ = false;
-  std::array<cudaEvent_t, kPhases + 1> events_{};
+  std::vector<cudaEvent_t> events_;  ///< reused from step to step
+  std::vector<int> phases_;          ///< this step's marks, in order
   std::vector<double> sums_ = std::vector<double>(kPhases, 0.0);
 };
 
@@ -130,58 +142,89 @@ class TemporaryBufferCache {
   bool keeping_ = false;
 };
 
-/// Host-to-device copies that do not make the host wait: the bytes are copied into a pinned
-/// (page-locked) staging buffer and from there by cudaMemcpyAsync, in stream order with the
-/// work before them. (A cudaMemcpy from pageable memory, as Thrust's copies are, waits for
-/// everything launched before it.) The buffer is written again only once the copy before
-/// has completed (an event), which in the backend's use it has: each upload is followed by a
-/// download that waits for it.
-class PinnedUpload {
+/// A page-locked host buffer and an event that marks the end of the last copy to or from it,
+/// so that it is written or read again only once that copy has completed.
+class PinnedBuffer {
  public:
-  PinnedUpload() = default;
-  PinnedUpload(const PinnedUpload&) = delete;
-  PinnedUpload& operator=(const PinnedUpload&) = delete;
-  ~PinnedUpload() {  // errors at exit are of no use
+  PinnedBuffer() = default;
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  ~PinnedBuffer() {  // errors at exit are of no use
     if (pending_) cudaEventSynchronize(done_);
     if (buffer_) cudaFreeHost(buffer_);
     if (done_) cudaEventDestroy(done_);
   }
-
-  /// Copies `bytes` from host memory `host` to device memory `device` on `stream`.
-  void copy(void* device, const void* host, std::size_t bytes, cudaStream_t stream) {
-    if (bytes == 0) return;
-    if (pending_) {
-      check(cudaEventSynchronize(done_), "cudaEventSynchronize");
-      pending_ = false;
-    }
+  /// Waits for the last copy, then makes room for `bytes`; returns the buffer.
+  char* prepare(std::size_t bytes) {
+    wait();
     if (bytes > capacity_) {
       if (buffer_) cudaFreeHost(buffer_);
       buffer_ = nullptr, capacity_ = 0;
       const std::size_t want = bytes < 4096 ? 4096 : bytes;
-      if (cudaMallocHost(&buffer_, want) != cudaSuccess) {
+      void* p = nullptr;
+      if (cudaMallocHost(&p, want) != cudaSuccess) {
         cudaGetLastError();
-        buffer_ = nullptr;
         throw std::bad_alloc();
       }
-      capacity_ = want;
+      buffer_ = static_cast<char*>(p), capacity_ = want;
     }
     if (!done_) check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming), "cudaEventCreate");
-    std::memcpy(buffer_, host, bytes);
-    check(cudaMemcpyAsync(device, buffer_, bytes, cudaMemcpyHostToDevice, stream),
-          "cudaMemcpyAsync");
+    return buffer_;
+  }
+  /// Marks the end of a copy just launched on `stream`.
+  void record(cudaStream_t stream) {
     check(cudaEventRecord(done_, stream), "cudaEventRecord");
     pending_ = true;
   }
-
- private:
+  /// Waits for the last copy to complete (at once if it has).
+  void wait() {
+    if (!pending_) return;
+    check(cudaEventSynchronize(done_), "cudaEventSynchronize");
+    pending_ = false;
+  }
+  char* data() const { return buffer_; }
   static void check(cudaError_t e, const char* what) {
     if (e != cudaSuccess)
       throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
   }
-  void* buffer_ = nullptr;
+
+ private:
+  char* buffer_ = nullptr;
   std::size_t capacity_ = 0;
   cudaEvent_t done_ = nullptr;
-  bool pending_ = false;  ///< a copy from buffer_ may still be running
+  bool pending_ = false;
+};
+
+/// Copies between host and device that do not make the host wait for the device's earlier
+/// work: through page-locked buffers, by cudaMemcpyAsync in stream order. (A cudaMemcpy from
+/// or to pageable memory, as Thrust's copies are, waits for everything launched before it.)
+class PinnedStaging {
+ public:
+  /// Copies `bytes` from `host` to `device` after the work launched before (on `stream`).
+  void upload(void* device, const void* host, std::size_t bytes, cudaStream_t stream) {
+    if (bytes == 0) return;
+    std::memcpy(up_.prepare(bytes), host, bytes);
+    PinnedBuffer::check(cudaMemcpyAsync(device, up_.data(), bytes, cudaMemcpyHostToDevice, stream),
+                        "cudaMemcpyAsync");
+    up_.record(stream);
+  }
+  /// Starts copying `bytes` of `device` to the host after the work launched before.
+  void start_download(const void* device, std::size_t bytes, cudaStream_t stream) {
+    if (bytes == 0) return;
+    PinnedBuffer::check(
+        cudaMemcpyAsync(down_.prepare(bytes), device, bytes, cudaMemcpyDeviceToHost, stream),
+        "cudaMemcpyAsync");
+    down_.record(stream);
+  }
+  /// Waits for the download started last and copies its `bytes` to `host`.
+  void finish_download(void* host, std::size_t bytes) {
+    if (bytes == 0) return;
+    down_.wait();
+    std::memcpy(host, down_.data(), bytes);
+  }
+
+ private:
+  PinnedBuffer up_, down_;
 };
 
 /// A step graph on CUDA: the executable graph of one captured launch sequence.
@@ -275,15 +318,17 @@ struct CudaTraits : DeviceAlgorithms<CudaTraits> {
       throw std::runtime_error(std::string("cudaGraphLaunch: ") + cudaGetErrorString(e));
   }
   static void synchronize() { cudaDeviceSynchronize(); }
-  /// Copies n elements of host memory to device memory without waiting (PinnedUpload).
-  template <class T>
-  static void upload(T* device, const T* host, std::size_t n) {
-    staging().copy(device, host, n * sizeof(T), launch_stream());
-  }
-  static PinnedUpload& staging() {
-    static PinnedUpload s;
-    return s;
-  }
+  /// Copies without making the host wait (PinnedStaging), on the launch stream.
+  struct Staging {
+    void upload(void* device, const void* host, std::size_t bytes) {
+      pinned.upload(device, host, bytes, launch_stream());
+    }
+    void start_download(const void* device, std::size_t bytes) {
+      pinned.start_download(device, bytes, launch_stream());
+    }
+    void finish_download(void* host, std::size_t bytes) { pinned.finish_download(host, bytes); }
+    PinnedStaging pinned;
+  };
   /// ThrustBackend's put and get wait for the device; nothing is counted here.
   static void host_wait() {}
   static std::int64_t free_bytes() {

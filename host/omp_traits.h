@@ -7,9 +7,9 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "phase_timer.h"
@@ -38,14 +38,24 @@ struct OmpTraits {
   using PhaseTimer = WallPhaseTimer;
   static void synchronize() {}
   static std::int64_t free_bytes() { return -1; }
-  /// Copies n elements of host memory to device memory (here the same memory) without
-  /// making the host wait for the device's earlier work (CudaTraits: a pinned staging copy).
-  template <class T>
-  static void upload(T* device, const T* host, std::size_t n) {
-    std::copy(host, host + n, device);
-  }
-  /// Called by ThrustBackend's put and get, the transfers that make the host wait for the
-  /// device (on CUDA): nothing here; the tests count the waits of a step with it.
+  /// Copies between host and device memory (here the same memory) that on CUDA do not wait
+  /// for the device's earlier work (CudaTraits::Staging: page-locked buffers). A download is
+  /// started (here: copied at once) and finished (handed over); one at a time.
+  struct Staging {
+    void upload(void* device, const void* host, std::size_t bytes) {
+      if (bytes > 0) std::memcpy(device, host, bytes);
+    }
+    void start_download(const void* device, std::size_t bytes) {
+      down.resize(bytes);
+      if (bytes > 0) std::memcpy(down.data(), device, bytes);
+    }
+    void finish_download(void* host, std::size_t bytes) {
+      if (bytes > 0) std::memcpy(host, down.data(), bytes);
+    }
+    std::vector<char> down;
+  };
+  /// Called by ThrustBackend's put, get and finished downloads, the transfers that make the
+  /// host wait for the device (on CUDA): nothing here; the tests count a step's waits with it.
   static void host_wait() {}
   /// f(i) for i in [0, n), in static shares: from 8 kStaticChunk elements on dealt round
   /// robin in chunks of kStaticChunk (not halves: agents stored in bin order keep the fallen,

@@ -232,10 +232,16 @@ class ThrustBackend final : public Backend {
     const ClockValue at = graphs ? ClockValue(raw(clock_)) : ClockValue(step);
     const ClockValue log_row = graphs ? ClockValue(raw(clock_) + 1) : ClockValue(row);
 
-    // 1-4. Bin, units, sense, fire, resolve (one graph).
-    run_graph(sense_graph_, graphs, [&] { bin_sense_fire_resolve(at); });
-    // 5. Fire support, driven by the host's budgets (never in a graph).
-    strike(step, agents(), units(), raster(), bin_view());
+    // 1. Bin and the unit reductions (one graph).
+    run_graph(bin_graph_, graphs, [&] { bin_and_units(); });
+    // 5a. Fire support's choices, from the host's budgets (never in a graph): sense, fire and
+    // resolve change nothing they read, so on a GPU they come down while those run.
+    const bool striking = choose_strikes(step, units());
+    timer_.mark(5);
+    // 2-4. Sense, fire, resolve (one graph).
+    run_graph(sense_graph_, graphs, [&] { sense_fire_resolve(at); });
+    // 5b. The strikes' effects, after resolve.
+    if (striking) strike_effects(step, agents(), raster(), bin_view());
     timer_.mark(5);
     // 6. Decide and move, territory and each side's sightings of the enemy (one graph).
     const bool drones_now = drones_ && step > 0;
@@ -245,7 +251,7 @@ class ThrustBackend final : public Backend {
     step_ = step;
   }
 
-  /// Captures each step's two fixed launch sequences once and replays them (CUDA graphs)
+  /// Captures each step's three fixed launch sequences once and replays them (CUDA graphs)
   /// where the system has them (Traits::kStepGraphs); elsewhere nothing changes. Off by
   /// default; time_phases turns them off while it times.
   bool set_step_graphs(bool on) override {
@@ -263,7 +269,7 @@ class ThrustBackend final : public Backend {
            std::to_string(graph_replays_) + " replays)";
   }
 
-  /// Step graphs captured so far (each capture is of one of the two sequences).
+  /// Step graphs captured so far (each capture is of one of the three sequences).
   std::int64_t graph_captures() const { return graph_captures_; }
   /// Step graphs replayed so far.
   std::int64_t graph_replays() const { return graph_replays_; }
@@ -471,12 +477,12 @@ class ThrustBackend final : public Backend {
     step_ = step;
   }
 
-  /// Fire support: the assets with budget this step pick their targets from their side's
-  /// pictures (one max-reduction by asset over all cells); then the impacts' points, their
-  /// effects on agents and urban cells, and each impact's tally. Impacts are listed in key
-  /// order (asset, then round).
-  void strike(std::uint32_t step, const AgentView& a, const UnitView& u, const RasterView& r,
-              const BinView& bins) {
+  /// Fire support, first half (after the unit reductions, before sense): the assets with
+  /// budget this step pick their targets from their side's pictures (one max-reduction by
+  /// asset over all cells), from what sense, fire and resolve do not change: the pictures,
+  /// the units and the budgets. On a GPU the choices start coming down (choose_targets) while
+  /// sense, fire and resolve run. Returns whether any asset chose (strike_effects then).
+  bool choose_strikes(std::uint32_t step, const UnitView& u) {
     impacts_host_.clear();
     for (int s = 0; s < kSides; ++s) strikes_step_[s] = 0;
     ready_host_.clear(), ready_amount_.clear();
@@ -488,9 +494,19 @@ class ThrustBackend final : public Backend {
       const AssetParams& as = assets_host_[k];
       need_squads = need_squads || as.policy == kFrontLine || as.safe_distance_m > 0.0f;
     }
-    if (ready_host_.empty()) return;
+    if (ready_host_.empty()) return false;
     const SquadBins squads = need_squads ? bin_squads(u) : SquadBins{};
-    const std::vector<TargetChoice> choices = choose_targets(step, u, squads);
+    choose_targets(step, u, squads);
+    return true;
+  }
+
+  /// Fire support, second half (after resolve): the choices (the step's one wait for fire
+  /// support on a GPU) spend the budgets; then the impacts' points, their effects on agents
+  /// and urban cells, and each impact's tally (a second wait). Impacts are listed in key
+  /// order (asset, then round).
+  void strike_effects(std::uint32_t step, const AgentView& a, const RasterView& r,
+                      const BinView& bins) {
+    const std::vector<TargetChoice> choices = chosen_targets();
     for (std::size_t j = 0; j < ready_host_.size(); ++j) {
       const TargetChoice& c = choices[j];
       if (c.seen < 0) continue;
@@ -508,7 +524,7 @@ class ThrustBackend final : public Backend {
     if (impacts_host_.size() > impacts_.size())
       throw std::logic_error("fire support: more impacts than FireBudget::max_impacts_per_step");
     const auto count = static_cast<std::int32_t>(impacts_host_.size());
-    Traits::upload(raw(impacts_), impacts_host_.data(), impacts_host_.size());
+    staging_.upload(raw(impacts_), impacts_host_.data(), impacts_host_.size() * sizeof(Impact));
     const AssetParams* assets = raw(assets_);
     Traits::for_each(count, ImpactPoints{p_, assets, raw(impacts_), step});
     Traits::for_each(n_, StrikeEffect{p_, a, r, assets, raw(impacts_), count, step});
@@ -528,20 +544,30 @@ class ThrustBackend final : public Backend {
   /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best. On
   /// the CPU one parallel pass over the cells scoring every asset (Traits::best_per_segment;
   /// Thrust's OpenMP reduce_by_key was 7x slower here: it evaluates the scores more than
-  /// once). On a GPU, choose_on_device; the ready list goes up without a wait
-  /// (Traits::upload) and the choices come down in the step's one wait for fire support.
-  std::vector<TargetChoice> choose_targets(std::uint32_t step, const UnitView& u,
-                                           const SquadBins& squads) {
+  /// once), kept for chosen_targets. On a GPU choose_on_device, and the choices start coming
+  /// down; the ready list goes up without a wait (Traits::Staging).
+  void choose_targets(std::uint32_t step, const UnitView& u, const SquadBins& squads) {
     const auto nready = static_cast<std::int32_t>(ready_host_.size());
-    Traits::upload(raw(ready_), ready_host_.data(), ready_host_.size());
+    staging_.upload(raw(ready_), ready_host_.data(), ready_host_.size() * sizeof(std::int32_t));
     const ReadyTargetCandidate score{p_,          raw(settlement_), picture(), u,     raw(assets_),
                                      raw(ready_), ncells_,          step,      squads};
     if constexpr (!Traits::kChooseOnDevice) {  // CPU: every asset in one pass over the cells
-      return Traits::best_per_segment(nready, ncells_, score, no_target(), BetterTarget{});
+      choices_host_ = Traits::best_per_segment(nready, ncells_, score, no_target(), BetterTarget{});
     } else {
       choose_on_device(score, nready);
-      std::vector<TargetChoice> out;
-      get_n(choices_, ready_host_.size(), out);
+      staging_.start_download(raw(choices_), ready_host_.size() * sizeof(TargetChoice));
+    }
+  }
+
+  /// The choices of choose_targets, in ready_host_'s order (on a GPU: a wait, at once if sense,
+  /// fire and resolve took longer than the host's launches).
+  std::vector<TargetChoice> chosen_targets() {
+    if constexpr (!Traits::kChooseOnDevice) {
+      return std::exchange(choices_host_, {});
+    } else {
+      std::vector<TargetChoice> out(ready_host_.size());
+      Traits::host_wait();
+      staging_.finish_download(out.data(), out.size() * sizeof(TargetChoice));
       return out;
     }
   }
@@ -607,11 +633,10 @@ class ThrustBackend final : public Backend {
                                                              nsettlements_, log_row}});
   }
 
-  /// Phases 1-4 of a step: the bin sort of the agents and the ranges of the cells and bins,
-  /// the unit reductions, sense, fire and resolve. Only launches work (a step graph).
-  void bin_sense_fire_resolve(ClockValue step) {
+  /// Phase 1 of a step: the bin sort of the agents and the ranges of the cells and bins, the
+  /// gathers, and the unit reductions. Only launches work (a step graph).
+  void bin_and_units() {
     const AgentView a = agents();
-    const RasterView r = raster();
     // 1. Bin: a stable sort of slots by key gives (bin, side, sense cell, slot) order; then
     // each cell's and bin's range.
     sort_into_bins();
@@ -621,13 +646,18 @@ class ThrustBackend final : public Backend {
     Traits::for_each(n_,
                      GatherBinned{p_, a, raw(terrain_), raw(order_), raw(binned_x_), raw(binned_y_),
                                   raw(binned_conceal_), raw(binned_look_), raw(binned_id_)});
-    const BinView bins = bin_view();
     timer_.mark(0);
     // Unit strength, centroid and spread for this step's cohesion and morale.
     reduce_units();
-    const UnitView u = units();
     timer_.mark(1);
-    // 2-4. Sense, fire, resolve.
+  }
+
+  /// Phases 2-4 of a step: sense, fire and resolve. Only launches work (a step graph).
+  void sense_fire_resolve(ClockValue step) {
+    const AgentView a = agents();
+    const RasterView r = raster();
+    const BinView bins = bin_view();
+    const UnitView u = units();
     Traits::for_each_dynamic(n_, InBinOrder<Sense>{Sense{p_, a, bins, r, step}, raw(order_)});
     timer_.mark(2);
     // Each soldier's shot, and the sort key of what it saw (SightingKey reads its target's
@@ -709,13 +739,14 @@ class ThrustBackend final : public Backend {
 
   /// Drops the captured step graphs (the next step captures them again).
   void reset_graphs() {
+    bin_graph_.reset();
     sense_graph_.reset();
     move_graph_.reset();
   }
 
   /// A hash of where every device array a step graph may read is and how long: a graph holds
   /// its arrays' addresses, so it is captured again when this changes. Left out: the arrays
-  /// only fire support uses (strike, never in a graph).
+  /// only fire support uses (choose_strikes, strike_effects: never in a graph).
   std::uint64_t layout_key() const {
     std::uint64_t h = 0xcbf29ce484222325ull;
     const void* strike_only[] = {&assets_,  &impacts_,           &ready_,
@@ -910,6 +941,8 @@ class ThrustBackend final : public Backend {
   vec<std::int32_t> ready_;                 ///< the ready assets, [assets]
   vec<TargetChoice> choices_;               ///< each ready asset's choice, [assets]
   vec<TargetChoice> choose_partial_[2];     ///< choose_on_device's passes
+  std::vector<TargetChoice> choices_host_;  ///< the CPU's choices, until chosen_targets
+  typename Traits::Staging staging_;        ///< copies that do not wait (on CUDA)
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
@@ -917,7 +950,8 @@ class ThrustBackend final : public Backend {
   bool step_graphs_ = false;  ///< set_step_graphs
   std::string graph_error_;   ///< why the last capture failed (then graphs stay off)
   std::int64_t graph_captures_ = 0, graph_replays_ = 0;
-  typename Traits::StepGraph sense_graph_, move_graph_;  ///< phases 1-4 and phase 6
+  /// Phase 1, phases 2-4 and phase 6: the three launch sequences, fire support between them.
+  typename Traits::StepGraph bin_graph_, sense_graph_, move_graph_;
 
   /// Calls f(name, array) for every device array that carries state from one step to the next
   /// or that a later phase reads (a checkpoint's arrays). Left out: the sort buffers that

@@ -25,7 +25,7 @@ TEST(CrossBackend, StateIdenticalEveryStep) {
 }
 
 // The step replayed as CUDA graphs (set_step_graphs): the capture must succeed on the
-// device (two captures, one per launch sequence, then only replays) and every step must
+// device (three captures, one per launch sequence, then only replays) and every step must
 // equal the CPU's. StepGraphsOnCpu (test_device_algorithms) checks the same logic without a
 // device; this checks CUDA's capture of Thrust's launches and the replays themselves.
 TEST(CrossBackend, StepGraphsIdenticalEveryStep) {
@@ -37,7 +37,7 @@ TEST(CrossBackend, StepGraphsIdenticalEveryStep) {
     test::expect_same_every_step(cpu, gpu, cfg.steps(), &strikes);
     EXPECT_GT(strikes, 0u);
     EXPECT_EQ(gpu.backend().step_graphs(),
-              "on (2 captures, " + std::to_string(2 * cfg.steps()) + " replays)");
+              "on (3 captures, " + std::to_string(3 * cfg.steps()) + " replays)");
   }
 }
 

@@ -179,14 +179,15 @@ struct ReplayedRun {
   }
 };
 
-// Each sequence is captured once (the agents' reordering every 8 steps moves the arrays'
-// contents, not the arrays) and replayed at every step; strikes run between the two.
+// Each of the three sequences is captured once (the agents' reordering every 8 steps moves
+// the arrays' contents, not the arrays) and replayed at every step; fire support's halves run
+// between them.
 TEST(StepGraphsOnCpu, ScenariosReplayedIdenticalEveryStep) {
   for (const ScenarioConfig& cfg : {test::ci_scenario(1800), test::kursk_variant(1800)}) {
     ReplayedRun run(cfg);
     EXPECT_GT(run.compare(cfg.steps()), 0u) << "the scenario must fire: " << cfg.path;
-    EXPECT_EQ(run.graphs->graph_captures(), 2) << cfg.path;
-    EXPECT_EQ(run.graphs->graph_replays(), 2 * cfg.steps()) << cfg.path;
+    EXPECT_EQ(run.graphs->graph_captures(), 3) << cfg.path;
+    EXPECT_EQ(run.graphs->graph_replays(), 3 * cfg.steps()) << cfg.path;
   }
 }
 
@@ -207,8 +208,8 @@ TEST(StepGraphsOnCpu, ResumedFromStateEqualsTheUninterruptedRun) {
   run.compare(300);
   run.device.backend().load_state(run.device.backend().save_state());
   run.compare(300);
-  EXPECT_EQ(run.graphs->graph_captures(), 4);
-  EXPECT_EQ(run.graphs->graph_replays(), 2 * 600);
+  EXPECT_EQ(run.graphs->graph_captures(), 6);
+  EXPECT_EQ(run.graphs->graph_replays(), 3 * 600);
 }
 
 }  // namespace
