@@ -385,6 +385,18 @@ void scatter_squads(MiniWorld& w, int n, Lcg& next) {
   }
 }
 
+/// Asset k of the targeting tests' six: the sides alternate; 0-3 are artillery on the front
+/// line, 4 and 5 air strikes on settlements; 2 km west of the region, `spacing_m` apart in y
+/// by k % 3.
+AssetParams targeting_asset(int k, float spacing_m) {
+  AssetParams a{};
+  a.side = static_cast<std::uint8_t>(k % 2);
+  a.kind = k < 4 ? kArtillery : kAirStrike;
+  a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
+  a.x_m = -2000.0f, a.y_m = spacing_m * static_cast<float>(k % 3);
+  return a;
+}
+
 // All assets that fire in a step choose in one pass (ReadyTargetCandidate, a max-reduction
 // by segment): every element scores its cell exactly as the asset's own TargetCandidate,
 // and each segment's best, reduced in another order, is the choice of a separate reduction
@@ -406,11 +418,7 @@ TEST(FireSupport, OnePassChoosesForEveryAssetLikeOneReductionEach) {
   const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
   std::vector<AssetParams> assets;
   for (int k = 0; k < 6; ++k) {
-    AssetParams a{};
-    a.side = static_cast<std::uint8_t>(k % 2);
-    a.kind = k < 4 ? kArtillery : kAirStrike;
-    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
-    a.x_m = -2000.0f, a.y_m = 375.0f * static_cast<float>(k % 3);
+    AssetParams a = targeting_asset(k, 375.0f);
     a.range_m = k == 2 ? 2600.0f : (k < 4 ? 20000.0f : 0.0f);
     a.max_distance_m = 150.0f + 100.0f * static_cast<float>(k);
     a.safe_distance_m = k == 5 ? 0.0f : 40.0f;
@@ -507,11 +515,7 @@ TEST(FireSupport, ScanThatSkipsCellsChoosesAsScoringEveryCell) {
   const PictureView pic{{seen[0].data(), seen[1].data()}, {error[0].data(), error[1].data()}};
   std::vector<AssetParams> assets, unbounded;
   for (int k = 0; k < 6; ++k) {
-    AssetParams a{};
-    a.side = static_cast<std::uint8_t>(k % 2);
-    a.kind = k < 4 ? kArtillery : kAirStrike;
-    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
-    a.x_m = -2000.0f, a.y_m = 300.0f * static_cast<float>(k % 3);
+    AssetParams a = targeting_asset(k, 300.0f);
     a.range_m = k == 2 ? 2800.0f : (k < 4 ? 20000.0f : 0.0f);
     a.max_distance_m = 200.0f + 100.0f * static_cast<float>(k);
     a.safe_distance_m = k == 5 ? 0.0f : 40.0f;
@@ -569,11 +573,7 @@ TEST(FireSupport, PassesOfChunksAndFoldsChooseAsOnePass) {
   const std::uint32_t step = 400;
   std::vector<AssetParams> assets;
   for (int k = 0; k < 6; ++k) {
-    AssetParams a{};
-    a.side = static_cast<std::uint8_t>(k % 2);
-    a.kind = k < 4 ? kArtillery : kAirStrike;
-    a.policy = static_cast<std::uint8_t>(k < 4 ? kFrontLine : kSettlementBombing);
-    a.x_m = -2000.0f, a.y_m = 500.0f * static_cast<float>(k % 3);
+    AssetParams a = targeting_asset(k, 500.0f);
     a.range_m = k < 4 ? 40000.0f : 0.0f;
     a.max_distance_m = 3000.0f;
     a.min_confidence = 0.05f;
