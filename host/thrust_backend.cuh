@@ -116,6 +116,7 @@ class ThrustBackend final : public Backend {
 
   void upload(const ModelParams& params, const AgentArrays& ag, const UnitArrays& un,
               const RasterArrays& ra, const SettlementLayout& sl) override {
+    settle_strikes();  // nothing may still be coming down into the host's copies
     p_ = params;
     n_ = static_cast<std::int32_t>(ag.size());
     ncells_ = p_.nx * p_.ny;
@@ -182,7 +183,10 @@ class ThrustBackend final : public Backend {
     choose_partial_[1].resize(static_cast<std::size_t>(second));
   }
 
-  std::vector<Impact> strikes() override { return impacts_host_; }
+  std::vector<Impact> strikes() override {
+    settle_strikes();
+    return impacts_host_;
+  }
 
   void download_units(UnitArrays& un) override {
     un.resize(nunits_);
@@ -275,6 +279,7 @@ class ThrustBackend final : public Backend {
   std::int64_t graph_replays() const { return graph_replays_; }
 
   std::vector<StateArray> save_state() override {
+    settle_strikes();
     std::vector<StateArray> out;
     // Agent arrays by id, other agents named by id: the same checkpoint however the agents
     // are stored.
@@ -306,6 +311,7 @@ class ThrustBackend final : public Backend {
   }
 
   void load_state(const std::vector<StateArray>& arrays) override {
+    settle_strikes();  // the last step's, before its totals are replaced
     // Check every array first, so that a bad checkpoint changes nothing.
     state_arrays([&arrays](const char* name, auto& d) {
       using T = typename std::decay_t<decltype(d)>::value_type;
@@ -359,6 +365,7 @@ class ThrustBackend final : public Backend {
   }
 
   Tally tally() override {
+    settle_strikes();
     auto pol = Traits::policy();
     const thrust::counting_iterator<std::int32_t> first(0);
     const Tally t_agents = thrust::transform_reduce(pol, first, first + n_, TallyAgent{agents()},
@@ -483,6 +490,7 @@ class ThrustBackend final : public Backend {
   /// the units and the budgets. On a GPU the choices start coming down (choose_targets) while
   /// sense, fire and resolve run. Returns whether any asset chose (strike_effects then).
   bool choose_strikes(std::uint32_t step, const UnitView& u) {
+    settle_strikes();
     impacts_host_.clear();
     for (int s = 0; s < kSides; ++s) strikes_step_[s] = 0;
     ready_host_.clear(), ready_amount_.clear();
@@ -502,8 +510,8 @@ class ThrustBackend final : public Backend {
 
   /// Fire support, second half (after resolve): the choices (the step's one wait for fire
   /// support on a GPU) spend the budgets; then the impacts' points, their effects on agents
-  /// and urban cells, and each impact's tally (a second wait). Impacts are listed in key
-  /// order (asset, then round).
+  /// and urban cells, and each impact's tally, which start coming down (settle_strikes
+  /// collects them). Impacts are listed in key order (asset, then round).
   void strike_effects(std::uint32_t step, const AgentView& a, const RasterView& r,
                       const BinView& bins) {
     const std::vector<TargetChoice> choices = chosen_targets();
@@ -532,7 +540,20 @@ class ThrustBackend final : public Backend {
         static_cast<std::int32_t>(sett_cells_.size()),
         StrikeDamage{p_, r, raw(damage_), raw(sett_cells_), assets, raw(impacts_), count});
     Traits::for_each(count, ImpactTally{p_, a, r, bins, assets, raw(impacts_)});
-    get_n(impacts_, impacts_host_.size(), impacts_host_);  // the step's second wait
+    staging_.start_download(raw(impacts_), impacts_host_.size() * sizeof(Impact));
+    impacts_pending_ = impacts_host_.size();
+  }
+
+  /// Collects the last step's impacts, with their effects, if they are still coming down
+  /// (strike_effects), and adds their casualties to the totals: before anything reads them
+  /// (strikes, tally, save_state) and before the next step's fire support. On a GPU a wait,
+  /// made after the step's last launch sequence has been launched.
+  void settle_strikes() {
+    if (impacts_pending_ == 0) return;
+    impacts_host_.resize(impacts_pending_);
+    impacts_pending_ = 0;
+    Traits::host_wait();
+    staging_.finish_download(impacts_host_.data(), impacts_host_.size() * sizeof(Impact));
     for (const Impact& m : impacts_host_) {
       const int side = assets_host_[static_cast<std::size_t>(m.asset)].side;
       strike_casualties_[side] += m.friendly;
@@ -942,6 +963,7 @@ class ThrustBackend final : public Backend {
   vec<TargetChoice> choices_;               ///< each ready asset's choice, [assets]
   vec<TargetChoice> choose_partial_[2];     ///< choose_on_device's passes
   std::vector<TargetChoice> choices_host_;  ///< the CPU's choices, until chosen_targets
+  std::size_t impacts_pending_ = 0;         ///< impacts still coming down (settle_strikes)
   typename Traits::Staging staging_;        ///< copies that do not wait (on CUDA)
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};

@@ -7,6 +7,7 @@
 // Sense.HostDetectionRollsEqualEntryByEntryRolls, Model.HostFriendCountEqualsTheScalarLoop.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,28 +66,63 @@ struct WaitCountingTraits : DeviceAlgorithmTraits {
   static void host_wait() { ++waits(); }
 };
 
-// Fire support waits for the device once in a step where some asset has budget (the
-// choices come down) and twice in a step with impacts (then the impacts' effects): the ready
-// list and the impacts go up without a wait, and the choice is reduced without one.
-TEST(DeviceAlgorithmsOnCpu, FireSupportWaitsOnceAStepTwiceWithImpacts) {
+// Fire support makes the host wait for the device once in a step where some asset has
+// budget (the choices come down, after sense, fire and resolve are launched), and once more
+// for a step's impacts, when they are asked for (strikes), after the step's last launch
+// sequence: the ready list and the impacts go up without a wait, the choice is reduced
+// without one.
+TEST(DeviceAlgorithmsOnCpu, FireSupportWaitsOnceAStepAndOnceForItsImpacts) {
   const ScenarioConfig cfg = test::kursk_variant(3600);
   Simulation sim(cfg, std::make_unique<detail::ThrustBackend<WaitCountingTraits>>());
   Backend& backend = sim.backend();  // stepped directly: no replanning, which also waits
   int ready_steps = 0, impact_steps = 0;
   for (int k = 1; k <= cfg.steps(); ++k) {
-    const std::int64_t before = WaitCountingTraits::waits();
+    std::int64_t before = WaitCountingTraits::waits();
     backend.step(static_cast<std::uint32_t>(k));
-    const std::int64_t waits = WaitCountingTraits::waits() - before;
-    if (!backend.strikes().empty()) {
-      ++impact_steps;
-      ASSERT_EQ(waits, 2) << "step " << k << " has impacts";
-    } else {
-      ASSERT_LE(waits, 1) << "step " << k << " has no impacts";
-      ready_steps += waits == 1;
+    const std::int64_t in_step = WaitCountingTraits::waits() - before;
+    ASSERT_LE(in_step, 1) << "step " << k;
+    ready_steps += in_step == 1;
+    before = WaitCountingTraits::waits();
+    const bool impacts = !backend.strikes().empty();
+    const std::int64_t for_impacts = WaitCountingTraits::waits() - before;
+    ASSERT_EQ(for_impacts, impacts ? 1 : 0) << "step " << k;
+    if (impacts) {
+      ASSERT_EQ(in_step, 1) << "step " << k << " chose its impacts' targets";
     }
+    impact_steps += impacts;
+    before = WaitCountingTraits::waits();
+    ASSERT_EQ(backend.strikes().empty(), !impacts) << "asked again, the same impacts";
+    ASSERT_EQ(WaitCountingTraits::waits(), before) << "and no second wait";
   }
   EXPECT_GT(impact_steps, 0);
-  EXPECT_GT(ready_steps, 0) << "no step chose targets and found none";
+  EXPECT_GT(ready_steps, impact_steps) << "some steps must choose targets and find none";
+}
+
+// A step's impacts count in the tally and the state even when nobody asked for them
+// (strikes): tally and save_state collect them first, as does the next step. One run asks
+// for the strikes after every step (as run_steps does), the other never.
+TEST(DeviceAlgorithmsOnCpu, TallyAndStateCountImpactsNotAskedFor) {
+  const ScenarioConfig cfg = test::ci_scenario(1800);
+  Simulation asked(cfg, make_cpu_backend(0)), unasked(cfg, make_device_algorithm_backend());
+  const auto casualties = [](Backend& b) {
+    std::vector<std::int64_t> c;
+    find_state(b.save_state(), "strike_casualties").to(c);
+    return c;
+  };
+  std::int64_t struck_steps = 0;
+  for (int k = 1; k <= cfg.steps(); ++k) {
+    asked.step();
+    unasked.step();
+    struck_steps += !asked.backend().strikes().empty();
+    if (k % 3 == 0) {  // the state first, then the tally
+      ASSERT_EQ(casualties(asked.backend()), casualties(unasked.backend())) << "step " << k;
+    }
+    const Tally a = asked.backend().tally(), b = unasked.backend().tally();
+    ASSERT_EQ(0, std::memcmp(&a, &b, sizeof(Tally))) << "step " << k;
+  }
+  const Tally t = asked.backend().tally();
+  EXPECT_GT(struck_steps, 0);
+  EXPECT_GT(t.strike_casualties[0] + t.strike_casualties[1], 0) << "the strikes must hit someone";
 }
 
 /// The GPU's algorithms with step graphs as CUDA makes them, on the CPU: a capture records
