@@ -46,10 +46,9 @@ namespace salient::detail {
 /// The GPU's way of running the pipeline, for the traits `Traits` of any Thrust system (its
 /// policy()). Where the two systems' pipelines differ: the fire-support targets' segmented
 /// reduction as passes of chunks and folds (choose_on_device) and the control dilation cell
-/// by cell, one thread each
-/// (ControlRowPass, ControlUpdate). Its primitives: one Thrust for_each per phase, Thrust's
-/// sorts. CudaTraits takes all of it, and so does the test build that runs it on the CPU
-/// (tests/host/test_device_algorithms.cpp).
+/// by cell, one thread each (ControlRowPass, ControlUpdate). Its primitives: one Thrust
+/// for_each per phase, Thrust's sorts. CudaTraits takes all of it, and so does the test build that
+/// runs it on the CPU (tests/host/test_device_algorithms.cpp).
 template <class Traits>
 struct DeviceAlgorithms {
   static constexpr bool kChooseOnDevice = true;
@@ -173,8 +172,7 @@ class ThrustBackend final : public Backend {
     assets_host_ = assets;
     put(assets_, assets);
     budget_ = budget;
-    // Sized once for the largest step, so that a step's uploads and downloads (Traits::upload,
-    // get_n) never reallocate.
+    // Sized once for the largest step, so that a step's copies (staging_) never reallocate.
     impacts_.resize(static_cast<std::size_t>(budget_.max_impacts_per_step()));
     ready_.resize(assets.size()), choices_.resize(assets.size());
     std::int64_t first = 0, second = 0;  // on both backends: one memory estimate
