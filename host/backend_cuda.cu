@@ -196,25 +196,27 @@ class PinnedBuffer {
 };
 
 /// Copies between host and device that do not make the host wait for the device's earlier
-/// work: through page-locked buffers, by cudaMemcpyAsync in stream order. (A cudaMemcpy from
-/// or to pageable memory, as Thrust's copies are, waits for everything launched before it.)
+/// work: through page-locked buffers, by cudaMemcpyAsync in order on the default stream (fire
+/// support's, never in a step graph). (A cudaMemcpy from or to pageable memory, as Thrust's
+/// copies are, waits for everything launched before it.)
 class PinnedStaging {
  public:
-  /// Copies `bytes` from `host` to `device` after the work launched before (on `stream`).
-  void upload(void* device, const void* host, std::size_t bytes, cudaStream_t stream) {
+  /// Copies `bytes` from `host` to `device` after the work launched before.
+  void upload(void* device, const void* host, std::size_t bytes) {
     if (bytes == 0) return;
     std::memcpy(up_.prepare(bytes), host, bytes);
-    PinnedBuffer::check(cudaMemcpyAsync(device, up_.data(), bytes, cudaMemcpyHostToDevice, stream),
-                        "cudaMemcpyAsync");
-    up_.record(stream);
+    PinnedBuffer::check(
+        cudaMemcpyAsync(device, up_.data(), bytes, cudaMemcpyHostToDevice, cudaStreamLegacy),
+        "cudaMemcpyAsync");
+    up_.record(cudaStreamLegacy);
   }
   /// Starts copying `bytes` of `device` to the host after the work launched before.
-  void start_download(const void* device, std::size_t bytes, cudaStream_t stream) {
+  void start_download(const void* device, std::size_t bytes) {
     if (bytes == 0) return;
-    PinnedBuffer::check(
-        cudaMemcpyAsync(down_.prepare(bytes), device, bytes, cudaMemcpyDeviceToHost, stream),
-        "cudaMemcpyAsync");
-    down_.record(stream);
+    PinnedBuffer::check(cudaMemcpyAsync(down_.prepare(bytes), device, bytes, cudaMemcpyDeviceToHost,
+                                        cudaStreamLegacy),
+                        "cudaMemcpyAsync");
+    down_.record(cudaStreamLegacy);
   }
   /// Waits for the download started last and copies its `bytes` to `host`.
   void finish_download(void* host, std::size_t bytes) {
@@ -318,17 +320,8 @@ struct CudaTraits : DeviceAlgorithms<CudaTraits> {
       throw std::runtime_error(std::string("cudaGraphLaunch: ") + cudaGetErrorString(e));
   }
   static void synchronize() { cudaDeviceSynchronize(); }
-  /// Copies without making the host wait (PinnedStaging), on the launch stream.
-  struct Staging {
-    void upload(void* device, const void* host, std::size_t bytes) {
-      pinned.upload(device, host, bytes, launch_stream());
-    }
-    void start_download(const void* device, std::size_t bytes) {
-      pinned.start_download(device, bytes, launch_stream());
-    }
-    void finish_download(void* host, std::size_t bytes) { pinned.finish_download(host, bytes); }
-    PinnedStaging pinned;
-  };
+  /// Copies without making the host wait.
+  using Staging = PinnedStaging;
   /// ThrustBackend's put and get wait for the device; nothing is counted here.
   static void host_wait() {}
   static std::int64_t free_bytes() {

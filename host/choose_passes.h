@@ -27,12 +27,11 @@ void choose_by_passes(const Launch& launch, const ReadyTargetCandidate& score, s
     TargetChoice* const choices = result + j0;
     std::int32_t per = chunks;
     int in = 0;  // which scratch array holds the last pass's entries
-    launch(segments * chunks,
-           BestOfChunk{batch, chunks, kChooseChunk, per == 1 ? choices : scratch[0]});
+    launch(segments * chunks, BestOfChunk{batch, chunks, per == 1 ? choices : scratch[0]});
     while (per > 1) {
       const std::int32_t next = (per + kChooseFold - 1) / kChooseFold;
       TargetChoice* const out = next == 1 ? choices : scratch[1 - in];
-      launch(segments * next, FoldBest{scratch[in], per, kChooseFold, next, out});
+      launch(segments * next, FoldBest{scratch[in], per, next, out});
       per = next, in = 1 - in;
     }
   }

@@ -45,7 +45,7 @@ namespace salient::detail {
 
 /// The GPU's way of running the pipeline, for the traits `Traits` of any Thrust system (its
 /// policy()). Where the two systems' pipelines differ: the fire-support targets' segmented
-/// reduction as passes of chunks and folds (choose_on_device) and the control dilation cell
+/// reduction as passes of chunks and folds (choose_by_passes) and the control dilation cell
 /// by cell, one thread each (ControlRowPass, ControlUpdate). Its primitives: one Thrust
 /// for_each per phase, Thrust's sorts. CudaTraits takes all of it, and so does the test build that
 /// runs it on the CPU (tests/host/test_device_algorithms.cpp).
@@ -563,7 +563,7 @@ class ThrustBackend final : public Backend {
   /// ready_host_[j] (ReadyTargetCandidate), and a max-reduction by segment picks the best. On
   /// the CPU one parallel pass over the cells scoring every asset (Traits::best_per_segment;
   /// Thrust's OpenMP reduce_by_key was 7x slower here: it evaluates the scores more than
-  /// once), kept for chosen_targets. On a GPU choose_on_device, and the choices start coming
+  /// once), kept for chosen_targets. On a GPU choose_by_passes, and the choices start coming
   /// down; the ready list goes up without a wait (Traits::Staging).
   void choose_targets(std::uint32_t step, const UnitView& u, const SquadBins& squads) {
     const auto nready = static_cast<std::int32_t>(ready_host_.size());
@@ -573,7 +573,9 @@ class ThrustBackend final : public Backend {
     if constexpr (!Traits::kChooseOnDevice) {  // CPU: every asset in one pass over the cells
       choices_host_ = Traits::best_per_segment(nready, ncells_, score, no_target(), BetterTarget{});
     } else {
-      choose_on_device(score, nready);
+      TargetChoice* const scratch[2] = {raw(choose_partial_[0]), raw(choose_partial_[1])};
+      choose_by_passes([](std::int32_t n, const auto& f) { Traits::for_each(n, f); }, score, nready,
+                       scratch, raw(choices_));
       staging_.start_download(raw(choices_), ready_host_.size() * sizeof(TargetChoice));
     }
   }
@@ -589,13 +591,6 @@ class ThrustBackend final : public Backend {
       staging_.finish_download(out.data(), out.size() * sizeof(TargetChoice));
       return out;
     }
-  }
-
-  /// The GPU's max-reduction by segment, into choices_[0, nready) (choose_by_passes).
-  void choose_on_device(const ReadyTargetCandidate& score, std::int32_t nready) {
-    TargetChoice* const scratch[2] = {raw(choose_partial_[0]), raw(choose_partial_[1])};
-    choose_by_passes([](std::int32_t n, const auto& f) { Traits::for_each(n, f); }, score, nready,
-                     scratch, raw(choices_));
   }
 
   /// This step's sightings (who detected whom) grouped by the bin of the target, from the
@@ -959,7 +954,7 @@ class ThrustBackend final : public Backend {
   std::vector<std::int64_t> ready_amount_;  ///< what each of them may fire
   vec<std::int32_t> ready_;                 ///< the ready assets, [assets]
   vec<TargetChoice> choices_;               ///< each ready asset's choice, [assets]
-  vec<TargetChoice> choose_partial_[2];     ///< choose_on_device's passes
+  vec<TargetChoice> choose_partial_[2];     ///< choose_by_passes' scratch
   std::vector<TargetChoice> choices_host_;  ///< the CPU's choices, until chosen_targets
   std::size_t impacts_pending_ = 0;         ///< impacts still coming down (settle_strikes)
   typename Traits::Staging staging_;        ///< copies that do not wait (on CUDA)

@@ -240,35 +240,34 @@ SALIENT_HD inline void choose_scratch(std::int64_t assets, std::int64_t cells, s
 }
 
 /// The first pass of the GPU's choice of targets: element i = j * chunks + t improves "no
-/// target" by cells [t * chunk_cells, (t + 1) * chunk_cells) of ready asset j (the last chunk
-/// ends at ncells) into best[i]. BetterTarget is a total order, so the chunks' bests folded in
-/// any grouping (FoldBest) give the same choice as one pass over all cells.
+/// target" by cells [t * kChooseChunk, (t + 1) * kChooseChunk) of ready asset j (the last
+/// chunk ends at ncells) into best[i]. BetterTarget is a total order, so the chunks' bests folded
+/// in any grouping (FoldBest) give the same choice as one pass over all cells.
 struct BestOfChunk {
   ReadyTargetCandidate score;
-  std::int32_t chunks;       ///< chunks per ready asset
-  std::int32_t chunk_cells;  ///< cells per chunk
-  TargetChoice* best;        ///< [segments * chunks]
+  std::int32_t chunks;  ///< chunks per ready asset
+  TargetChoice* best;   ///< [segments * chunks]
 
   SALIENT_HD void operator()(std::int32_t i) const {
     const std::int32_t j = i / chunks, t = i % chunks;
-    const std::int32_t c0 = t * chunk_cells;
-    const std::int32_t c1 = score.ncells - c0 > chunk_cells ? c0 + chunk_cells : score.ncells;
+    const std::int32_t c0 = t * kChooseChunk;
+    const std::int32_t c1 = score.ncells - c0 > kChooseChunk ? c0 + kChooseChunk : score.ncells;
     best[i] = score.improve_range(j, c0, c1, no_target());
   }
 };
 
-/// A later pass: element i = j * out_per + t is the best of in[j * in_per + t * fold, ...),
-/// at most `fold` entries of segment j's in_per.
+/// A later pass: element i = j * out_per + t is the best of in[j * in_per + t * kChooseFold,
+/// ...), at most kChooseFold entries of segment j's in_per.
 struct FoldBest {
   const TargetChoice* in;
   std::int32_t in_per;   ///< entries per segment in `in`
-  std::int32_t fold;     ///< entries folded into one
-  std::int32_t out_per;  ///< entries per segment in `out`: ceil(in_per / fold)
+  std::int32_t out_per;  ///< entries per segment in `out`: ceil(in_per / kChooseFold)
   TargetChoice* out;
 
   SALIENT_HD void operator()(std::int32_t i) const {
     const std::int32_t j = i / out_per, t = i % out_per;
-    const std::int32_t k0 = t * fold, k1 = in_per - k0 > fold ? k0 + fold : in_per;
+    const std::int32_t k0 = t * kChooseFold;
+    const std::int32_t k1 = in_per - k0 > kChooseFold ? k0 + kChooseFold : in_per;
     const TargetChoice* segment = in + static_cast<std::int64_t>(j) * in_per;
     TargetChoice best = no_target();
     for (std::int32_t k = k0; k < k1; ++k) best = BetterTarget{}(best, segment[k]);

@@ -57,7 +57,8 @@ TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
 }
 
 /// The GPU's algorithms, counting the transfers that make the host wait for the device on
-/// CUDA (ThrustBackend's put and get; Traits::upload does not wait).
+/// CUDA (ThrustBackend's put and get, a finished download; Traits::Staging's uploads and
+/// started downloads do not wait).
 struct WaitCountingTraits : DeviceAlgorithmTraits {
   static std::int64_t& waits() {
     static std::int64_t w = 0;
