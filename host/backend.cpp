@@ -20,6 +20,32 @@ void UnitArrays::resize(std::size_t n) {
   for (auto* v : {&objective_x, &objective_y, &centroid_x, &centroid_y, &spread}) v->resize(n);
 }
 
+namespace {
+/// Bytes held by the vectors: the sum of size() * sizeof(element).
+template <class... V>
+std::int64_t bytes_of(const V&... v) {
+  return ((static_cast<std::int64_t>(v.size()) *
+           static_cast<std::int64_t>(sizeof(typename V::value_type))) +
+          ...);
+}
+}  // namespace
+
+std::int64_t AgentArrays::bytes() const {
+  return bytes_of(x, y, offset_x, offset_y, home_x, home_y, side, profile, status, posture, moved,
+                  unit, health, morale, suppression, ammo);
+}
+
+std::int64_t UnitArrays::bytes() const {
+  return bytes_of(side, profile, level, order, parent, company, agent_begin, agent_end, strength,
+                  initial, objective_x, objective_y, centroid_x, centroid_y, spread);
+}
+
+std::int64_t RasterArrays::bytes() const {
+  static_assert(kSides == 2, "two presence and picture arrays");
+  return bytes_of(terrain, settlement, crossing, cover, control, presence[0], presence[1], damage,
+                  picture[0], picture[1]);
+}
+
 void RasterArrays::resize(std::int32_t nx_, std::int32_t ny_) {
   nx = nx_;
   ny = ny_;

@@ -29,9 +29,10 @@ class Backend {
   /// "cpu" or "cuda".
   virtual std::string name() const = 0;
   /// Copies parameters and the initial state in; allocates everything the run needs.
-  /// Territory and settlement control are computed for the initial positions.
-  virtual void upload(const ModelParams& params, const AgentArrays& agents, const UnitArrays& units,
-                      const RasterArrays& raster, const SettlementLayout& settlements) = 0;
+  /// Territory and settlement control are computed for the initial positions. The agents'
+  /// and the raster's host arrays are consumed: each is freed once it is copied.
+  virtual void upload(const ModelParams& params, AgentArrays&& agents, const UnitArrays& units,
+                      RasterArrays&& raster, const SettlementLayout& settlements) = 0;
   /// Arms the side's fire-support assets (call after upload; none by default): the kernels'
   /// view of each asset and their budgets.
   virtual void set_fire_support(const std::vector<AssetParams>& assets,

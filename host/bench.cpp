@@ -92,7 +92,7 @@ BenchResult run_bench(const BenchRequest& req) {
     throw std::runtime_error("bench: --steps >= 1, --warmup >= 0");
   const ScenarioConfig cfg = req.scenario.empty() ? synthetic_scenario(req.agents, req.density)
                                                   : load_scenario(req.scenario);
-  Simulation sim(cfg, make_backend(req.backend, req.threads));
+  Simulation sim(cfg, make_backend(req.backend, req.threads), HostCopies::kNone);
   Backend& b = sim.backend();
   BenchResult r;
   r.scenario = req.scenario.empty() ? cfg.path : req.scenario;
@@ -119,6 +119,8 @@ BenchResult run_bench(const BenchRequest& req) {
     for (double& s : r.phase_s) s /= req.steps;
   }
   r.state_bytes = static_cast<std::int64_t>(b.state_bytes());
+  r.host_peak_bytes = host_peak_bytes();
+  r.host_need_bytes = host_need_bytes(sim.memory(), b.device_free_bytes() < 0);
   r.step_graphs = b.step_graphs();
   r.step_median_s = quantile(times, 0.5);
   r.step_mean_s =
@@ -146,6 +148,9 @@ std::string bench_table(const BenchResult& r) {
                 static_cast<double>(r.state_bytes) /
                     static_cast<double>(std::max<std::int64_t>(r.agents, 1)));
   out << line;
+  if (r.host_peak_bytes >= 0)
+    out << "host memory: peak " << format_bytes(r.host_peak_bytes) << ", estimated at most "
+        << format_bytes(r.host_need_bytes) << "\n";
   if (r.step_graphs != "not available") out << "step graphs: " << r.step_graphs << "\n";
   if (!r.phase_s.empty()) {
     double total = 0;
@@ -172,7 +177,9 @@ std::string bench_json(const BenchResult& r) {
       << ", \"min\": " << r.step_min_s << ", \"p10\": " << r.step_p10_s
       << ", \"p90\": " << r.step_p90_s << ", \"max\": " << r.step_max_s << "},\n"
       << "  \"agent_updates_per_s\": " << r.agent_updates_per_s << ",\n"
-      << "  \"state_bytes\": " << r.state_bytes << ", \"step_graphs\": \"" << r.step_graphs << "\"";
+      << "  \"state_bytes\": " << r.state_bytes << ", \"host_peak_bytes\": " << r.host_peak_bytes
+      << ", \"host_need_bytes\": " << r.host_need_bytes << ",\n"
+      << "  \"step_graphs\": \"" << r.step_graphs << "\"";
   if (!r.phase_s.empty()) {
     out << ",\n  \"phase_s_per_step\": {";
     for (int i = 0; i < kPhases; ++i)

@@ -33,8 +33,10 @@ struct BenchResult {
   double step_median_s = 0, step_min_s = 0, step_max_s = 0, step_p10_s = 0, step_p90_s = 0;
   double step_mean_s = 0;  ///< total time of the timed steps / steps
   double agent_updates_per_s = 0;
-  std::vector<double> phase_s;  ///< mean seconds per step of each phase (if timed)
-  std::string step_graphs;      ///< Backend::step_graphs() after the timed steps
+  std::vector<double> phase_s;        ///< mean seconds per step of each phase (if timed)
+  std::string step_graphs;            ///< Backend::step_graphs() after the timed steps
+  std::int64_t host_peak_bytes = -1;  ///< the process's peak resident memory (-1: unknown)
+  std::int64_t host_need_bytes = 0;   ///< the estimate it was checked against (host_need_bytes)
 };
 
 /// The synthetic population's scenario: a square region at `density` agents per km^2, the

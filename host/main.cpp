@@ -67,11 +67,18 @@ int cmd_info(const std::string& scenario) {
                 static_cast<long long>(m.bins), static_cast<long long>(m.settlements));
     std::printf(
         "memory: %lld B per agent, %lld B per unit, %lld B per cell -> %s on the device "
-        "(or in host memory on the cpu backend), about %s more on the host\n",
+        "(or in host memory on the cpu backend)\n",
         static_cast<long long>(salient::kBytesPerAgent),
         static_cast<long long>(salient::kBytesPerUnit),
-        static_cast<long long>(salient::kBytesPerCell), format_bytes(m.device_bytes).c_str(),
-        format_bytes(m.host_bytes).c_str());
+        static_cast<long long>(salient::kBytesPerCell), format_bytes(m.device_bytes).c_str());
+    std::printf(
+        "host memory at the peak of a run: about %s on the cpu backend, %s beside the cuda "
+        "backend (initial state %s, kept %s, snapshot and checkpoint copies %s; `salient "
+        "bench` takes no copies)\n",
+        format_bytes(salient::host_need_bytes(m, true)).c_str(),
+        format_bytes(salient::host_need_bytes(m, false)).c_str(),
+        format_bytes(m.host_initial_bytes).c_str(), format_bytes(m.host_kept_bytes).c_str(),
+        format_bytes(m.host_output_bytes).c_str());
     for (const auto& [name, free] :
          {std::pair<std::string, std::int64_t>{"cpu", -1},
           {"cuda", devices > 0 ? salient::make_cuda_backend()->device_free_bytes() : -2}}) {

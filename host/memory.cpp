@@ -1,6 +1,7 @@
 // Memory estimate and check (host/memory.h).
 #include "memory.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -20,7 +21,7 @@ std::int64_t choose_bytes(std::int64_t assets, std::int64_t cells) {
 }  // namespace
 
 MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& params,
-                               const Region& region, std::int64_t units) {
+                               const Region& region, std::int64_t units, HostCopies copies) {
   MemoryEstimate m;
   m.agents = cfg.sides[0].count + cfg.sides[1].count;
   for (const ReinforcementConfig& r : cfg.reinforcements) m.agents += r.count;
@@ -41,10 +42,28 @@ MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& par
       choose_bytes(m.assets, m.cells) + m.impacts * static_cast<std::int64_t>(sizeof(Impact)) +
       kSides * std::int64_t{params.ny} +  // the control passes' row flags
       8;                                  // the step clock (step, settlement log row)
-  // The host keeps the region and, at each snapshot, a copy of the agents and rasters:
-  // about as much again as the device holds.
-  m.host_bytes = m.device_bytes;
+  std::int64_t region_bytes = static_cast<std::int64_t>(region.terrain.size()) +
+                              4 * static_cast<std::int64_t>(region.settlement.size());
+  for (const Settlement& s : region.settlements)
+    region_bytes += static_cast<std::int64_t>(sizeof(Settlement) + s.name.capacity());
+  m.host_kept_bytes = region_bytes + m.units * kHostBytesPerUnit + kHostProgramBytes;
+  m.host_initial_bytes = m.agents * kHostBytesPerAgent + m.cells * kHostBytesPerCell +
+                         m.units * kHostBytesPerUnit + 4 * (m.settlements + 1) +
+                         4 * m.settlement_cells;
+  // Every array of the initial state is at most 4 bytes an element.
+  m.host_largest_array = 4 * std::max({m.agents, m.cells, m.units, m.settlement_cells});
+  // A checkpoint copies the state arrays, a snapshot the agents and rasters: each at most the
+  // backend's arrays.
+  m.host_output_bytes = copies == HostCopies::kForOutput ? m.device_bytes : 0;
   return m;
+}
+
+std::int64_t host_need_bytes(const MemoryEstimate& m, bool cpu_backend) {
+  const std::int64_t peak =
+      cpu_backend ? std::max({m.host_initial_bytes, m.device_bytes + m.host_largest_array,
+                              m.device_bytes + m.host_output_bytes})
+                  : std::max(m.host_initial_bytes, m.host_output_bytes);
+  return m.host_kept_bytes + peak;
 }
 
 std::int64_t host_available_bytes() {
@@ -58,6 +77,19 @@ std::int64_t host_available_bytes() {
     return kib * 1024;
   }
   return 0;
+}
+
+std::int64_t host_peak_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::istringstream ss(line.substr(6));
+    std::int64_t kib = -1;
+    ss >> kib;
+    return kib < 0 ? -1 : kib * 1024;
+  }
+  return -1;
 }
 
 std::string format_bytes(std::int64_t bytes) {
@@ -82,7 +114,7 @@ void check_fits(const MemoryEstimate& need, std::int64_t device_free, const std:
     msg.append(" device memory; ").append(format_bytes(device_free)).append(" is free");
     throw ResourceError(msg);
   }
-  const std::int64_t host_need = need.host_bytes + (device_free < 0 ? need.device_bytes : 0);
+  const std::int64_t host_need = host_need_bytes(need, device_free < 0);
   const std::int64_t host_free = host_available_bytes();
   if (host_free > 0 && host_need > host_free) {
     std::string msg(what);

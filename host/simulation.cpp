@@ -19,17 +19,19 @@ namespace salient {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
 
-Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend)
+Simulation::Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend,
+                       HostCopies copies)
     : cfg_(cfg),
       params_(make_params(cfg)),
       region_(make_region(cfg)),
       backend_(std::move(backend)) {
   // Agents, cells and settlements alone must fit before the unit tree is built: a scenario of
   // 1.6e9 agents would otherwise take tens of GB here before being refused.
-  check_fits(estimate_memory(cfg_, params_, region_, 0), backend_->device_free_bytes(),
+  check_fits(estimate_memory(cfg_, params_, region_, 0, copies), backend_->device_free_bytes(),
              backend_->name());
   const UnitArrays units = make_units(cfg_, params_);
-  memory_ = estimate_memory(cfg_, params_, region_, static_cast<std::int64_t>(units.size()));
+  memory_ =
+      estimate_memory(cfg_, params_, region_, static_cast<std::int64_t>(units.size()), copies);
   check_fits(memory_, backend_->device_free_bytes(), backend_->name());
   backend_->upload(params_, make_agents(cfg_, params_), units, make_raster(cfg_, region_),
                    make_settlement_layout(region_));

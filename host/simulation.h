@@ -50,8 +50,10 @@ struct RunResult {
 class Simulation {
  public:
   /// Builds parameters, region and initial state, uploads them to `backend`, and lets the
-  /// commanders make their first plan.
-  Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend);
+  /// commanders make their first plan. Refuses (ResourceError) a scenario that does not fit,
+  /// counting the host copies that snapshots and checkpoints take unless `copies` is kNone.
+  Simulation(const ScenarioConfig& cfg, std::unique_ptr<Backend> backend,
+             HostCopies copies = HostCopies::kForOutput);
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
   /// Advances one step (commanders re-plan first when their interval has passed).

@@ -22,6 +22,8 @@ struct AgentArrays {
   std::size_t size() const { return x.size(); }
   /// Resizes every array to n agents.
   void resize(std::size_t n);
+  /// Bytes the arrays hold (their sizes, not capacities).
+  std::int64_t bytes() const;
 };
 
 /// Raster arrays on the host, row-major [ny][nx].
@@ -42,6 +44,8 @@ struct RasterArrays {
   std::size_t size() const { return terrain.size(); }
   /// Resizes every array to nx * ny cells (control starts as kNoControl, presence as 0).
   void resize(std::int32_t nx, std::int32_t ny);
+  /// Bytes the arrays hold (their sizes, not capacities).
+  std::int64_t bytes() const;
 };
 
 /// Unit arrays on the host; field meanings as in kernels/state.cuh UnitView.
@@ -54,6 +58,8 @@ struct UnitArrays {
   std::size_t size() const { return side.size(); }
   /// Resizes every array to n units.
   void resize(std::size_t n);
+  /// Bytes the arrays hold (their sizes, not capacities).
+  std::int64_t bytes() const;
 };
 
 /// Cells of each settlement as a CSR list: settlement k owns cells[offsets[k] .. offsets[k+1]).
@@ -62,6 +68,10 @@ struct SettlementLayout {
   std::vector<std::int32_t> cells;
   /// Number of settlements.
   std::int32_t count() const { return static_cast<std::int32_t>(offsets.size()) - 1; }
+  /// Bytes the arrays hold.
+  std::int64_t bytes() const {
+    return 4 * static_cast<std::int64_t>(offsets.size() + cells.size());
+  }
 };
 
 /// A settlement whose holder changed (kNoControl = contested or never held).

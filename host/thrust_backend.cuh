@@ -113,14 +113,21 @@ class ThrustBackend final : public Backend {
     return ids;
   }
 
-  void upload(const ModelParams& params, const AgentArrays& ag, const UnitArrays& un,
-              const RasterArrays& ra, const SettlementLayout& sl) override {
+  void upload(const ModelParams& params, AgentArrays&& ag, const UnitArrays& un, RasterArrays&& ra,
+              const SettlementLayout& sl) override {
     settle_strikes();  // nothing may still be coming down into the host's copies
     p_ = params;
     n_ = static_cast<std::int32_t>(ag.size());
     ncells_ = p_.nx * p_.ny;
     nbins_ = p_.bins_x * p_.bins_y;
-    agent_fields(ag, [](auto& d, const auto& h) { put(d, h); });
+    // Every copy of the initial state first, each host array freed once it is on the device,
+    // and only then the step's own arrays: on the CPU backend, whose device is host memory,
+    // the peak is then the backend's arrays and one host array (host/memory.h).
+    take(terrain_, ra.terrain), take(settlement_, ra.settlement), take(cover_, ra.cover);
+    take(control_, ra.control), take(crossing_, ra.crossing);
+    for (int s = 0; s < kSides; ++s) take(presence_[s], ra.presence[s]);
+    ra = RasterArrays{};  // damage and pictures start empty on the device
+    agent_fields(ag, [](auto& d, auto& h) { take(d, h); });
     nunits_ = static_cast<std::int32_t>(un.size());
     unit_fields(un, [](auto& d, const auto& h) { put(d, h); });
     for (auto* v : {&bin_, &target_, &shot_target_, &key_, &order_, &sight_key_, &sight_order_})
@@ -140,8 +147,6 @@ class ThrustBackend final : public Backend {
     u_sum_x_.resize(nunits_), u_sum_y_.resize(nunits_);
     sq_start_.resize(2 * static_cast<std::size_t>(nbins_)),
         sq_end_.resize(2 * static_cast<std::size_t>(nbins_));
-    put(terrain_, ra.terrain), put(settlement_, ra.settlement), put(cover_, ra.cover);
-    put(control_, ra.control), put(crossing_, ra.crossing);
     nsettlements_ = sl.count();
     put(sett_offsets_, sl.offsets), put(sett_cells_, sl.cells);
     for (auto* v : {&sett_holder_, &sett_last_side_}) v->assign(nsettlements_, kNoControl);
@@ -151,7 +156,7 @@ class ThrustBackend final : public Backend {
     sett_pending_.clear();
     sett_captures_.assign(2 * static_cast<std::size_t>(nsettlements_), 0);
     for (int s = 0; s < kSides; ++s) {
-      put(presence_[s], ra.presence[s]), reach_[s].resize(ncells_);
+      reach_[s].resize(ncells_);
       seen_step_[s].assign(ncells_, -1), seen_error_[s].assign(ncells_, 0.0f);
     }
     row_reached_.assign(static_cast<std::size_t>(kSides) * p_.ny, 0);
@@ -795,7 +800,7 @@ class ThrustBackend final : public Backend {
   }
 
   /// Calls f(device array, host array) for every agent array that a state transfer moves
-  /// (AgentArrays, const for an upload); one list for both directions.
+  /// (AgentArrays); one list for both directions.
   template <class A, class F>
   void agent_fields(A& ag, F&& f) {
     f(x_, ag.x), f(y_, ag.y), f(off_x_, ag.offset_x), f(off_y_, ag.offset_y);
@@ -830,6 +835,12 @@ class ThrustBackend final : public Backend {
     }
     Traits::host_wait();
     d.assign(h.begin(), h.end());
+  }
+  /// put(d, h), then frees `h`: for the initial state, which the host needs no longer.
+  template <class T>
+  static void take(vec<T>& d, std::vector<T>& h) {
+    put(d, h);
+    std::vector<T>().swap(h);
   }
   /// Copies device array `d` into host array `h` (resized to match); nothing to copy if empty.
   template <class T>
