@@ -244,9 +244,13 @@ class ThrustBackend final : public Backend {
     // 5a. Fire support's choices, from the host's budgets (never in a graph): sense, fire and
     // resolve change nothing they read, so on a GPU they come down while those run.
     const bool striking = choose_strikes(step, units());
+    const std::uint64_t chosen_from = check_choice_inputs_ ? choice_inputs_digest() : 0;
     timer_.mark(5);
     // 2-4. Sense, fire, resolve (one graph).
     run_graph(sense_graph_, graphs, [&] { sense_fire_resolve(at); });
+    if (check_choice_inputs_ && choice_inputs_digest() != chosen_from)
+      throw std::logic_error("step " + std::to_string(step) +
+                             ": sense, fire or resolve changed what fire support's choice read");
     // 5b. The strikes' effects, after resolve.
     if (striking) strike_effects(step, agents(), raster(), bin_view());
     timer_.mark(5);
@@ -275,6 +279,13 @@ class ThrustBackend final : public Backend {
     return "on (" + std::to_string(graph_captures_) + " captures, " +
            std::to_string(graph_replays_) + " replays)";
   }
+
+  /// Checks every step that sense, fire and resolve leave unchanged what fire support's
+  /// choice of targets read before them (choose_strikes: the pictures, the units, the
+  /// settlement raster, the assets), by a digest of those arrays after the choice and again
+  /// after resolve; a std::logic_error names the step where they differ. For tests: it
+  /// downloads those arrays twice a step.
+  void set_check_choice_inputs(bool on) { check_choice_inputs_ = on; }
 
   /// Step graphs captured so far (each capture is of one of the three sequences).
   std::int64_t graph_captures() const { return graph_captures_; }
@@ -562,6 +573,24 @@ class ThrustBackend final : public Backend {
       strike_casualties_[side] += m.friendly;
       strike_casualties_[1 - side] += m.killed + m.wounded - m.friendly;
     }
+  }
+
+  /// FNV-1a digest of the arrays the choice of targets reads (set_check_choice_inputs). The
+  /// squads' bins are left out: the choice builds them from the units each step.
+  std::uint64_t choice_inputs_digest() {
+    std::uint64_t h = 14695981039346656037ull;
+    const auto add = [&h](auto& d) {
+      using T = typename std::decay_t<decltype(d)>::value_type;
+      std::vector<T> v;
+      get(d, v);
+      const auto* b = reinterpret_cast<const unsigned char*>(v.data());
+      for (std::size_t i = 0; i < v.size() * sizeof(T); ++i) h = (h ^ b[i]) * 1099511628211ull;
+    };
+    add(settlement_), add(assets_);
+    for (int s = 0; s < kSides; ++s) add(seen_step_[s]), add(seen_error_[s]);
+    UnitArrays none;
+    unit_fields(none, [&add](auto& d, auto&) { add(d); });
+    return h;
   }
 
   /// Each ready asset's choice (ready_host_): element i of segment j scores cell i for asset
@@ -972,9 +1001,10 @@ class ThrustBackend final : public Backend {
   std::int64_t strikes_step_[kSides] = {0, 0}, strikes_total_[kSides] = {0, 0};
   std::int64_t strike_casualties_[kSides] = {0, 0};
   typename Traits::PhaseTimer timer_;
-  vec<std::uint32_t> clock_;  ///< the step clock: [0] the step, [1] its settlement log row
-  bool step_graphs_ = false;  ///< set_step_graphs
-  std::string graph_error_;   ///< why the last capture failed (then graphs stay off)
+  vec<std::uint32_t> clock_;          ///< the step clock: [0] the step, [1] its settlement log row
+  bool step_graphs_ = false;          ///< set_step_graphs
+  bool check_choice_inputs_ = false;  ///< set_check_choice_inputs
+  std::string graph_error_;           ///< why the last capture failed (then graphs stay off)
   std::int64_t graph_captures_ = 0, graph_replays_ = 0;
   /// Phase 1, phases 2-4 and phase 6: the three launch sequences, fire support between them.
   typename Traits::StepGraph bin_graph_, sense_graph_, move_graph_;

@@ -56,6 +56,38 @@ TEST(DeviceAlgorithmsOnCpu, KurskVariantIdenticalEveryStep) {
   expect_same_as_cpu(test::kursk_variant(1800));
 }
 
+// Fire support's choice of targets runs before sense, fire and resolve (choose_strikes), so
+// that on a GPU its results come down while they run; it is the model's choice, made after
+// resolve, only if those three phases change nothing it reads. Both systems check it every
+// step (set_check_choice_inputs: a digest of the pictures, units, settlement raster and assets
+// after the choice and after resolve), in the ci scenario, where direct fire hits, and in the
+// small Kursk variant, where both sides' fire support strikes. It fails when resolve reduces
+// the units again (at step 125 of ci) and when resolve writes a cell of a picture (at step
+// 1): both tried.
+template <class Traits>
+void expect_choice_inputs_unchanged(const ScenarioConfig& cfg) {
+  auto backend = std::make_unique<detail::ThrustBackend<Traits>>();
+  backend->set_check_choice_inputs(true);
+  Simulation sim(cfg, std::move(backend));
+  std::size_t strikes = 0;
+  std::int64_t hits = 0;
+  for (std::int64_t k = 0; k < cfg.steps(); ++k) {
+    ASSERT_NO_THROW(sim.step()) << Traits::kName << ", " << cfg.path;
+    strikes += sim.backend().strikes().size();
+    const Tally t = sim.backend().tally();
+    hits += t.hits[0] + t.hits[1];
+  }
+  EXPECT_GT(strikes + static_cast<std::size_t>(hits), 0u)
+      << Traits::kName << ", " << cfg.path << ": nothing struck, so nothing was tested";
+}
+
+TEST(DeviceAlgorithmsOnCpu, SenseFireResolveLeaveWhatFireSupportChoseFrom) {
+  for (const ScenarioConfig& cfg : {test::ci_scenario(1800), test::kursk_variant(1800)}) {
+    expect_choice_inputs_unchanged<detail::OmpTraits>(cfg);
+    expect_choice_inputs_unchanged<DeviceAlgorithmTraits>(cfg);
+  }
+}
+
 /// The GPU's algorithms, counting the transfers that make the host wait for the device on
 /// CUDA (ThrustBackend's put and get, a finished download; Traits::Staging's uploads and
 /// started downloads do not wait).
