@@ -13,6 +13,18 @@
 #include "host/setup.h"
 #include "host/simulation.h"
 
+// g++ defines __SANITIZE_ADDRESS__ under -fsanitize=address, clang says so by __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define SALIENT_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SALIENT_TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef SALIENT_TEST_UNDER_ASAN
+#define SALIENT_TEST_UNDER_ASAN 0
+#endif
+
 namespace salient {
 namespace {
 
@@ -70,7 +82,7 @@ std::int64_t json_integer(const std::string& json, const std::string& key) {
 // here). It fails when upload keeps the host's copies to the end (about 60 bytes an agent
 // more), and when the estimate counts the copies of a run with output (a bench takes none).
 TEST(Memory, PeakOfABenchIsWithinItsEstimate) {
-#if defined(__SANITIZE_ADDRESS__)
+#if SALIENT_TEST_UNDER_ASAN
   GTEST_SKIP() << "under AddressSanitizer resident memory holds its shadow and quarantine";
 #endif
   const std::string json_path = ::testing::TempDir() + "salient_memory_bench.json";
