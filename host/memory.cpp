@@ -18,6 +18,19 @@ std::int64_t choose_bytes(std::int64_t assets, std::int64_t cells) {
   choose_scratch(assets, cells, first, second);
   return (first + second) * static_cast<std::int64_t>(sizeof(TargetChoice));
 }
+/// The number of kB on the line of `path` that starts with `key` (-1 if none).
+std::int64_t kib_field(const char* path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    std::istringstream ss(line.substr(key.size()));
+    std::int64_t kib = -1;
+    ss >> kib;
+    return kib;
+  }
+  return -1;
+}
 }  // namespace
 
 MemoryEstimate estimate_memory(const ScenarioConfig& cfg, const ModelParams& params,
@@ -67,29 +80,13 @@ std::int64_t host_need_bytes(const MemoryEstimate& m, bool cpu_backend) {
 }
 
 std::int64_t host_available_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("MemAvailable:", 0) != 0) continue;
-    std::istringstream ss(line.substr(13));
-    std::int64_t kib = 0;
-    ss >> kib;
-    return kib * 1024;
-  }
-  return 0;
+  const std::int64_t kib = kib_field("/proc/meminfo", "MemAvailable:");
+  return kib < 0 ? 0 : kib * 1024;
 }
 
 std::int64_t host_peak_bytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) != 0) continue;
-    std::istringstream ss(line.substr(6));
-    std::int64_t kib = -1;
-    ss >> kib;
-    return kib < 0 ? -1 : kib * 1024;
-  }
-  return -1;
+  const std::int64_t kib = kib_field("/proc/self/status", "VmHWM:");
+  return kib < 0 ? -1 : kib * 1024;
 }
 
 std::string format_bytes(std::int64_t bytes) {
