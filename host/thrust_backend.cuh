@@ -578,13 +578,11 @@ class ThrustBackend final : public Backend {
   /// FNV-1a digest of the arrays the choice of targets reads (set_check_choice_inputs). The
   /// squads' bins are left out: the choice builds them from the units each step.
   std::uint64_t choice_inputs_digest() {
-    std::uint64_t h = 14695981039346656037ull;
+    std::uint64_t h = kHashBasis;
     const auto add = [&h](auto& d) {
-      using T = typename std::decay_t<decltype(d)>::value_type;
-      std::vector<T> v;
+      std::vector<typename std::decay_t<decltype(d)>::value_type> v;
       get(d, v);
-      const auto* b = reinterpret_cast<const unsigned char*>(v.data());
-      for (std::size_t i = 0; i < v.size() * sizeof(T); ++i) h = (h ^ b[i]) * 1099511628211ull;
+      h = mix_bytes(h, v.data(), v.size() * sizeof(v[0]));
     };
     add(settlement_), add(assets_);
     for (int s = 0; s < kSides; ++s) add(seen_step_[s]), add(seen_error_[s]);
@@ -796,7 +794,7 @@ class ThrustBackend final : public Backend {
   /// its arrays' addresses, so it is captured again when this changes. Left out: the arrays
   /// only fire support uses (choose_strikes, strike_effects: never in a graph).
   std::uint64_t layout_key() const {
-    std::uint64_t h = 0xcbf29ce484222325ull;
+    std::uint64_t h = kHashBasis;
     const void* strike_only[] = {&assets_,  &impacts_,           &ready_,
                                  &choices_, &choose_partial_[0], &choose_partial_[1]};
     all_arrays([&](const auto& v) {
